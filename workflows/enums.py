@@ -1,0 +1,137 @@
+"""Vocabulary shared by the state machine, the deadline rules and the app."""
+import enum
+
+
+class Level(str, enum.Enum):
+    """Where a stage is handled. Committees form the ladder village → town → district."""
+
+    #: 村/社区人民调解委员会
+    VILLAGE = 'village'
+    #: 乡镇/街道人民调解委员会
+    TOWN = 'town'
+    #: 区/县 矛调中心
+    DISTRICT = 'district'
+    #: 人民法院 (诉调对接)
+    COURT = 'court'
+
+    @property
+    def label_zh(self):
+        return {'village': '村（社区）', 'town': '乡镇（街道）', 'district': '区（县）', 'court': '法院'}[self.value]
+
+    @property
+    def parent(self):
+        """The next rung up the committee ladder, or None above the district."""
+        return {'village': Level.TOWN, 'town': Level.DISTRICT}.get(self.value)
+
+
+class StageKind(str, enum.Enum):
+    """What kind of mediation a stage is; decides which deadline rule applies."""
+
+    #: 人民调解 at a committee
+    PEOPLE = 'people'
+    #: 法院诉前委派调解 (30 days from the mediator's receipt)
+    COURT_DELEGATED = 'court_delegated'
+    #: 法院诉中委托调解, ordinary procedure (15 days)
+    COURT_ENTRUSTED = 'court_entrusted'
+    #: 法院诉中委托调解, summary procedure (7 days)
+    COURT_ENTRUSTED_SUMMARY = 'court_entrusted_summary'
+    #: the court's own record of a case referred to it (诉调对接 inbox)
+    COURT = 'court'
+
+    @property
+    def label_zh(self):
+        return {
+            'people': '人民调解',
+            'court_delegated': '法院委派调解',
+            'court_entrusted': '法院委托调解',
+            'court_entrusted_summary': '法院委托调解（简易程序）',
+            'court': '法院诉调对接',
+        }[self.value]
+
+    @property
+    def court_sent(self):
+        return self in (StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED, StageKind.COURT_ENTRUSTED_SUMMARY)
+
+
+class SourceGroup(str, enum.Enum):
+    """The three groups of the MoJ statistics forms (domain.md §4.2, §5.1)."""
+
+    INITIATIVE = 'initiative'
+    APPLICATION = 'application'
+    ENTRUSTED = 'entrusted'
+
+    @property
+    def label_zh(self):
+        return {'initiative': '主动调解', 'application': '申请调解', 'entrusted': '接受委托移送调解'}[self.value]
+
+
+class Source(str, enum.Enum):
+    """Where a dispute came from (案件来源, domain.md §5.1)."""
+
+    PARTY_APPLICATION = 'party_application'
+    COMMITTEE_INITIATIVE = 'committee_initiative'
+    SWEEP = 'sweep'
+    GRID_REPORT = 'grid_report'
+    COURT_DELEGATED = 'court_delegated'
+    COURT_ENTRUSTED = 'court_entrusted'
+    POLICE_TRANSFER = 'police_transfer'
+    PETITION_OFFICE = 'petition_office'
+    GOVERNMENT_ASSIGNED = 'government_assigned'
+    HOTLINE = 'hotline'
+
+    @property
+    def label_zh(self):
+        return _SOURCE_LABELS[self][0]
+
+    @property
+    def group(self):
+        return _SOURCE_LABELS[self][1]
+
+    @property
+    def court_sent(self):
+        return self in (Source.COURT_DELEGATED, Source.COURT_ENTRUSTED)
+
+
+_SOURCE_LABELS = {
+    Source.PARTY_APPLICATION: ('当事人申请', SourceGroup.APPLICATION),
+    Source.COMMITTEE_INITIATIVE: ('人民调解委员会主动调解', SourceGroup.INITIATIVE),
+    Source.SWEEP: ('矛盾纠纷排查发现', SourceGroup.INITIATIVE),
+    Source.GRID_REPORT: ('网格员上报', SourceGroup.INITIATIVE),
+    Source.COURT_DELEGATED: ('法院委派', SourceGroup.ENTRUSTED),
+    Source.COURT_ENTRUSTED: ('法院委托', SourceGroup.ENTRUSTED),
+    Source.POLICE_TRANSFER: ('公安机关移交', SourceGroup.ENTRUSTED),
+    Source.PETITION_OFFICE: ('信访部门移交', SourceGroup.ENTRUSTED),
+    Source.GOVERNMENT_ASSIGNED: ('政府部门指定、移送', SourceGroup.ENTRUSTED),
+    Source.HOTLINE: ('12345热线、线上平台', SourceGroup.ENTRUSTED),
+}
+
+
+class Clock(str, enum.Enum):
+    """Which deadline a stage is running against right now."""
+
+    #: the receiving committee must accept or decline a referral/delegation
+    ACCEPTANCE = 'acceptance'
+    #: the mediation itself (one month per level, or the court's 30/15/7 days)
+    MEDIATION = 'mediation'
+    #: the parties' 30 days to apply for judicial confirmation after the agreement took effect
+    JC_APPLY = 'jc_apply'
+
+
+class Role(str, enum.Enum):
+    """A user's one role; the organisation node says where it applies."""
+
+    VILLAGE_MEDIATOR = 'village_mediator'
+    TOWN_MEDIATOR = 'town_mediator'
+    DISTRICT_OFFICER = 'district_officer'
+    COURT_OFFICER = 'court_officer'
+    ADMIN = 'admin'
+
+    @property
+    def label_zh(self):
+        return {
+            'village_mediator': '村（社区）调解员',
+            'town_mediator': '乡镇（街道）调解员',
+            'district_officer': '区（县）矛调中心工作人员',
+            'court_officer': '法院诉调对接工作人员',
+            'admin': '系统管理员',
+        }[self.value]
