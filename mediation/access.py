@@ -1,0 +1,59 @@
+"""Jurisdiction: the one place that decides what a user may see and act on.
+
+- Committee users (village, town, district) act on stages at their own committee and read the
+  whole subtree below it (a town supervisor sees every village of the town, read-only).
+- Court officers see the court's own stages and every stage their court sent down or received.
+- Administrators read their subtree (masked) but never act on cases.
+Every listing and lookup of cases goes through ``visible_cases``/``get_visible_case``.
+"""
+import sqlalchemy as sa
+
+from mediation.errors import NotFound
+from mediation.extensions import db
+from mediation.models import Case
+from mediation.models import Organisation
+from mediation.models import Stage
+from workflows.enums import Role
+
+
+def visible_stages_clause(user):
+    """SQL condition on ``Stage`` for the stages ``user`` may read."""
+    if user.role == Role.COURT_OFFICER:
+        return sa.or_(Stage.committee_id == user.organisation_id, Stage.court_id == user.organisation_id)
+    subtree = sa.select(Organisation.id).where(Organisation.path.startswith(user.organisation.path, autoescape=True))
+    return Stage.committee_id.in_(subtree)
+
+
+def visible_cases(user):
+    """``select(Case)`` limited to cases with at least one stage the user may read."""
+    return sa.select(Case).where(
+        sa.exists().where(Stage.case_id == Case.id, visible_stages_clause(user)))
+
+
+def get_visible_case(user, case_id) -> Case:
+    """The case, or NotFound when it does not exist *or* lies outside the user's jurisdiction.
+
+    Both give the same 404 so that probing case ids tells nothing.
+    """
+    case = db.session.scalar(visible_cases(user).where(Case.id == case_id))
+    if case is None:
+        raise NotFound('找不到该案件，或该案件不在您的管辖范围内。')
+    return case
+
+
+def can_act_on(user, stage: Stage) -> bool:
+    """Handlers act only on stages at their own committee (court officers: at their court)."""
+    return user.role != Role.ADMIN and stage.committee_id == user.organisation_id
+
+
+def handles_case(user, case: Case) -> bool:
+    """The case's handlers: users of a committee or court that has (had) a stage of it."""
+    if user.role == Role.ADMIN:
+        return False
+    return any(stage.committee_id == user.organisation_id or stage.court_id == user.organisation_id
+               for stage in case.stages)
+
+
+def visible_organisations(user):
+    """``select(Organisation)`` of the user's subtree (courts: the court itself)."""
+    return sa.select(Organisation).where(Organisation.path.startswith(user.organisation.path, autoescape=True))

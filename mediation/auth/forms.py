@@ -1,0 +1,16 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField('用户名', validators=[DataRequired('请输入用户名。'), Length(max=64)])
+    password = PasswordField('密码', validators=[DataRequired('请输入密码。'), Length(max=200)])
+    submit = SubmitField('登录')
+
+
+class EmptyForm(FlaskForm):
+    """CSRF-only form for POST buttons (sign out, language switch)."""

@@ -1,0 +1,98 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+
+from mediation.models import PartyKind
+from mediation.models import PartyRole
+from mediation.models import RiskLevel
+from workflows.enums import Source
+
+
+class PartyForm(Form):
+    role = SelectField('身份', choices=[(r.value, r.label_zh) for r in PartyRole])
+    kind = SelectField('类型', choices=[(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')])
+    name = StringField('姓名/名称', validators=[Optional(), Length(max=100)])
+    id_number = StringField('公民身份号码', validators=[Optional(), Length(max=30)])
+    sex = SelectField('性别', choices=[('', '（由身份证号码自动识别）'), ('male', '男'), ('female', '女')],
+                      validators=[Optional()])
+    ethnicity = StringField('民族', validators=[Optional(), Length(max=20)])
+    birth_date = DateField('出生日期', validators=[Optional()])
+    occupation = StringField('职业或职务', validators=[Optional(), Length(max=100)])
+    address = StringField('住址/住所', validators=[Optional(), Length(max=255)])
+    phone = StringField('联系电话', validators=[Optional(), Length(max=40)])
+    phone_contact = StringField('电话联系人（非本人时）', validators=[Optional(), Length(max=50)])
+    uscc = StringField('统一社会信用代码', validators=[Optional(), Length(max=30)])
+    legal_representative = StringField('法定代表人', validators=[Optional(), Length(max=50)])
+
+
+class CaseForm(FlaskForm):
+    title = StringField('纠纷名称', validators=[DataRequired('请填写纠纷名称。'), Length(max=200)])
+    category_id = SelectField('纠纷类型', coerce=int, validators=[DataRequired('请选择纠纷类型。')])
+    source = SelectField('案件来源', choices=[(s.value, s.label_zh) for s in Source if not s.court_sent])
+    facts = TextAreaField('纠纷简要情况', validators=[DataRequired('请填写纠纷简要情况。'), Length(max=20000)])
+    requests = TextAreaField('当事人申请事项', validators=[Optional(), Length(max=10000)])
+    place = StringField('纠纷发生地', validators=[Optional(), Length(max=200)])
+    amount = StringField('涉及金额（元）', validators=[Optional(), Length(max=20)])
+    people_involved = IntegerField('涉及人数', default=2, validators=[
+        Optional(), NumberRange(min=0, max=100000, message='涉及人数须在 0 至 100000 之间。')])
+    mzx_risk = BooleanField('有民转刑风险')
+    group_dispute = BooleanField('群体性纠纷')
+    petition_risk = BooleanField('有信访（上访）风险')
+    major_difficult = BooleanField('重大疑难纠纷')
+    cross_area = BooleanField('跨地区、跨单位纠纷')
+    abnormal_death = BooleanField('涉及非正常死亡')
+    minor_involved = BooleanField('涉及未成年人')
+    risk_level = SelectField('风险等级', choices=[('', '无')] + [(r.value, r.label_zh) for r in RiskLevel],
+                             validators=[Optional()])
+    intake_level = SelectField('受理层级', validators=[Optional()])
+    parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=20)
+
+
+class TransitionForm(FlaskForm):
+    """One form for every transition button; the service decides what each needs."""
+
+    trigger = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField('原因/说明', validators=[Optional(), Length(max=5000)])
+    requested_by = SelectField('申请方', choices=[('', '请选择'), ('parties', '双方当事人'), ('applicant', '申请人'),
+                                                 ('respondent', '被申请人'), ('committee', '调解委员会')],
+                               validators=[Optional()])
+    unit = SelectField('延长单位', choices=[('days', '日'), ('months', '月'), ('workdays', '工作日')], validators=[Optional()])
+    amount = IntegerField('延长长度', validators=[Optional(), NumberRange(min=1, max=366)])
+    consent = BooleanField('已征得当事人同意并记录')
+    parties_signed = BooleanField('全体当事人已签名、盖章或按指印')
+    mediator_signed = BooleanField('调解员已签名')
+    sealed = BooleanField('已加盖人民调解委员会印章')
+    wet_signatures = BooleanField('当事人为亲笔签名（纸质）')
+    court = StringField('法院', validators=[Optional(), Length(max=100)])
+    result = SelectField('结果', choices=[('', '请选择'), ('confirmed', '裁定确认有效'), ('rejected', '驳回申请'),
+                                          ('withdrawn', '撤回申请')], validators=[Optional()])
+
+    def transition_data(self) -> dict:
+        """Only what the trigger uses ends up in the audit event."""
+        data = {}
+        for name in ('requested_by', 'unit', 'court', 'result'):
+            if getattr(self, name).data:
+                data[name] = getattr(self, name).data
+        if self.amount.data:
+            data['amount'] = self.amount.data
+        for name in ('consent', 'parties_signed', 'mediator_signed', 'sealed', 'wet_signatures'):
+            if getattr(self, name).data:
+                data[name] = True
+        return data
+
+
+class RevealForm(FlaskForm):
+    """POST-only button: show full ID numbers and phones (logged)."""

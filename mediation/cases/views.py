@@ -1,0 +1,162 @@
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from mediation.access import can_act_on
+from mediation.access import get_visible_case
+from mediation.access import handles_case
+from mediation.cases import bp
+from mediation.cases.forms import CaseForm
+from mediation.cases.forms import RevealForm
+from mediation.cases.forms import TransitionForm
+from mediation.chinatime import today_in_china
+from mediation.errors import MediationError
+from mediation.errors import ValidationFailed
+from mediation.extensions import db
+from mediation.models import Stage
+from mediation.services import case_queries
+from mediation.services import cases as case_service
+from mediation.services.deadlines import explain
+from mediation.services.transitions import allowed_triggers
+from mediation.services.transitions import apply_transition
+from mediation.services.transitions import record_event
+from mediation.models._types import utcnow
+from workflows.enums import Level
+from workflows.enums import Role
+from workflows.machine import TRIGGERS
+from workflows.states import State
+
+
+@bp.route('/')
+@login_required
+def index():
+    filters = case_queries.CaseFilters(
+        q=request.args.get('q', '').strip()[:100], state=request.args.get('state', ''),
+        category_id=request.args.get('category_id', type=int), level=request.args.get('level', ''),
+        due=request.args.get('due', ''), mine=request.args.get('mine') == '1')
+    page = max(1, request.args.get('page', 1, type=int))
+    today = today_in_china()
+    cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
+    args = {k: v for k, v in request.args.items() if k != 'page'}
+    return render_template('cases/index.html', cases=cases, filters=filters, today=today, states=list(State),
+                           levels=list(Level), categories=case_queries.categories(), page=page,
+                           prev_url=url_for('cases.index', page=page - 1, **args) if page > 1 else None,
+                           next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@login_required
+def new():
+    if current_user.role not in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
+        abort(403)
+    form = CaseForm()
+    form.category_id.choices = [(0, '请选择')] + [(c.id, c.full_name) for c in case_queries.categories()]
+    levels = [current_user.organisation.level]
+    node = current_user.organisation.parent
+    while node is not None:
+        levels.append(node.level)
+        node = node.parent
+    form.intake_level.choices = [(level.value, f'{level.label_zh}级受理') for level in levels]
+    error_field = None
+    if form.validate_on_submit():
+        try:
+            result = case_service.create_case(current_user, _case_input(form))
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.message, 'danger')
+            error_field = error.details.get('field')
+        else:
+            flash(f'纠纷已登记，案件编码 {result.case.matter_code}。', 'success')
+            for warning in result.warnings:
+                flash(warning, 'warning')
+            return redirect(url_for('cases.detail', case_id=result.case.id))
+    elif form.is_submitted():
+        flash('请检查标红的项目后重新提交。', 'danger')
+    return render_template('cases/new.html', form=form, error_field=error_field), 422 if form.is_submitted() else 200
+
+
+def _case_input(form) -> case_service.CaseInput:
+    parties = [case_service.PartyInput(**{name: entry.form[name].data for name in entry.form._fields})
+               for entry in form.parties.entries if (entry.form.name.data or '').strip()]
+    data = {name: form[name].data for name in form._fields
+            if name not in ('parties', 'csrf_token', 'submit')}
+    data['parties'] = parties
+    return case_service.CaseInput(**data)
+
+
+@bp.route('/<int:case_id>')
+@login_required
+def detail(case_id):
+    case = get_visible_case(current_user, case_id)
+    return _render_detail(case)
+
+
+@bp.route('/<int:case_id>/reveal', methods=['POST'])
+@login_required
+def reveal(case_id):
+    """Full ID numbers and phones for the case's handlers; every view is logged."""
+    case = get_visible_case(current_user, case_id)
+    if not handles_case(current_user, case) or not RevealForm().validate_on_submit():
+        abort(403)
+    revealed = {party.id: case_service.decrypt_party(party) for party in case.parties}
+    record_event(case.current_stage, 'pii_viewed', current_user, utcnow(),
+                 data={'parties': [party.id for party in case.parties]})
+    db.session.commit()
+    return _render_detail(case, revealed=revealed)
+
+
+@bp.route('/<int:case_id>/stages/<int:stage_id>/transition', methods=['POST'])
+@login_required
+def transition(case_id, stage_id):
+    case = get_visible_case(current_user, case_id)
+    stage = db.get_or_404(Stage, stage_id)
+    if stage.case_id != case.id:
+        abort(404)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash('提交的内容不完整，请检查后重试。', 'danger')
+        return _render_detail(case, failed_form=form, failed_stage=stage), 422
+    try:
+        version = int(form.version.data)
+    except ValueError:
+        abort(400)
+    try:
+        apply_transition(stage, form.trigger.data, current_user, reason=form.reason.data or '',
+                         data=form.transition_data(), expected_version=version)
+        db.session.commit()
+    except MediationError as error:
+        db.session.rollback()
+        flash(error.message, 'danger')
+        case = get_visible_case(current_user, case_id)
+        return _render_detail(case, failed_form=form, failed_stage=db.session.get(Stage, stage_id)), error.status
+    label = TRIGGERS[form.trigger.data].label_zh
+    flash(f'已完成“{label}”。' + (f'案号：{stage.case_number}' if form.trigger.data == 'accept' else ''), 'success')
+    return redirect(url_for('cases.detail', case_id=case.id))
+
+
+def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
+    today = today_in_china()
+    stages = []
+    for stage in case.stages:
+        actions = allowed_triggers(stage, current_user) if can_act_on(current_user, stage) or stage.court_id == \
+            current_user.organisation_id else []
+        forms = {}
+        for trigger in actions:
+            if failed_form is not None and failed_stage is not None and failed_stage.id == stage.id \
+                    and failed_form.trigger.data == trigger:
+                form = failed_form
+                form.version.data = str(stage.version)  # keep what was typed; the next submit uses the fresh version
+            else:
+                form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
+            forms[trigger] = form
+        stages.append({'stage': stage, 'forms': forms, 'deadline': explain(stage) if stage.clock else None})
+    return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
+                           events=case_queries.case_events(case), revealed=revealed,
+                           handles=handles_case(current_user, case), reveal_form=RevealForm(),
+                           open_trigger=failed_form.trigger.data if failed_form is not None else None)

@@ -1,0 +1,42 @@
+"""Engine set-up that differs per database."""
+import sqlite3
+
+import sqlalchemy as sa
+
+_installed = False
+
+
+def install_sqlite_pragmas():
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for SQLite connections.
+
+    BEGIN IMMEDIATE takes the write lock when a transaction starts, so two writers queue on the
+    busy timeout instead of one failing with "database is locked" when it upgrades a read
+    snapshot that another writer has moved past (WAL's SQLITE_BUSY_SNAPSHOT). SQLite serves one
+    office; serialising its transactions costs nothing there.
+    """
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    @sa.event.listens_for(sa.engine.Engine, 'connect')
+    def _on_connect(dbapi_connection, connection_record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA foreign_keys = ON')
+        cursor.execute('PRAGMA busy_timeout = 30000')
+        if cursor.execute('PRAGMA journal_mode').fetchone()[0] != 'memory':
+            cursor.execute('PRAGMA journal_mode = WAL')
+        cursor.execute('PRAGMA synchronous = NORMAL')
+        cursor.close()
+
+    @sa.event.listens_for(sa.engine.Engine, 'begin')
+    def _on_begin(conn):
+        if conn.dialect.name == 'sqlite':
+            conn.exec_driver_sql('BEGIN IMMEDIATE')
+
+
+def is_postgresql(session) -> bool:
+    return session.get_bind().dialect.name == 'postgresql'

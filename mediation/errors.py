@@ -1,0 +1,114 @@
+"""Domain errors with user-facing messages, and the handlers that show them.
+
+Pages get a Chinese message; the API gets ``{"error": {"code": ..., "message": ...}}``.
+Nothing ever shows a traceback.
+"""
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+
+class MediationError(Exception):
+    status = 400
+    code = 'bad_request'
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(MediationError):
+    status = 404
+    code = 'not_found'
+
+
+class PermissionDenied(MediationError):
+    status = 403
+    code = 'forbidden'
+
+
+class Conflict(MediationError):
+    """Someone else changed the record since the form was loaded (optimistic locking)."""
+
+    status = 409
+    code = 'conflict'
+
+
+class InvalidTransition(MediationError):
+    """The transition is not allowed now; ``details['allowed']`` lists the ones that are."""
+
+    status = 422
+    code = 'invalid_transition'
+
+
+class ValidationFailed(MediationError):
+    status = 422
+    code = 'validation_failed'
+
+
+HTTP_MESSAGES = {
+    400: '请求有误。',
+    401: '请先登录。',
+    403: '您没有权限执行此操作。',
+    404: '找不到该页面或案件，或您无权查看。',
+    405: '不支持该请求方式。',
+    409: '数据已被他人修改，请刷新后重试。',
+    413: '上传的文件过大。',
+    422: '提交的内容无法处理。',
+    429: '请求过于频繁，请稍后再试。',
+    500: '系统内部错误，已记录，请稍后再试。',
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith('/api/') or (
+        request.accept_mimetypes.best == 'application/json')
+
+
+def error_response(status, code, message, details=None):
+    if wants_json():
+        body = {'error': {'code': code, 'message': message}}
+        if details:
+            body['error'].update(details)
+        return jsonify(body), status
+    return render_template('errors/error.html', status=status, message=message), status
+
+
+def register_error_handlers(app):
+    from flask_wtf.csrf import CSRFError
+
+    from mediation.extensions import db
+
+    @app.errorhandler(MediationError)
+    def handle_domain_error(error):
+        db.session.rollback()
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error):
+        db.session.rollback()
+        if not wants_json() and request.referrer:
+            flash('表单已过期或缺少安全校验码，请重新提交。', 'danger')
+        return error_response(400, 'csrf_failed', '表单已过期或缺少安全校验码（CSRF），请刷新页面后重新提交。')
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error):
+        db.session.rollback()
+        message = HTTP_MESSAGES.get(error.code, error.description)
+        return error_response(error.code, error.name.lower().replace(' ', '_'), message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        db.session.rollback()
+        app.logger.exception('unhandled error on %s %s', request.method, request.path)
+        return error_response(500, 'internal_error', HTTP_MESSAGES[500])
+
+
+def back_with_error(message, endpoint_url):
+    """Redirect to a page and show ``message``: used where a form's input is kept by the page."""
+    flash(message, 'danger')
+    return redirect(endpoint_url)

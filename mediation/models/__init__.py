@@ -1,0 +1,40 @@
+"""Every model, imported here so Alembic and the app see the whole schema."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from mediation.extensions import db
+from mediation.models.calendar import CalendarDay
+from mediation.models.calendar import CalendarYear
+from mediation.models.calendar import CaseNumberCounter
+from mediation.models.case import Case
+from mediation.models.case import Category
+from mediation.models.case import Party
+from mediation.models.case import PartyKind
+from mediation.models.case import PartyRole
+from mediation.models.case import RiskLevel
+from mediation.models.case import Stage
+from mediation.models.event import Event
+from mediation.models.event import Notice
+from mediation.models.event import StageAction
+from mediation.models.org import Organisation
+from mediation.models.org import OrgKind
+from mediation.models.org import court_district
+from mediation.models.user import ApiToken
+from mediation.models.user import User
+
+__all__ = [
+    'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',
+    'OrgKind', 'Organisation', 'Party', 'PartyKind', 'PartyRole', 'RiskLevel', 'Stage', 'StageAction', 'User',
+    'court_district',
+]
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a recorded event."""
+
+
+@sa.event.listens_for(so.Session, 'before_flush')
+def _keep_events_append_only(session, flush_context, instances):
+    for obj in list(session.deleted) + [o for o in session.dirty if session.is_modified(o)]:
+        if isinstance(obj, Event):
+            raise AuditTrailIsAppendOnly(f'event {obj.id} is part of the audit trail and cannot be changed')

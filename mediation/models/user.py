@@ -1,0 +1,66 @@
+"""Users (one role, one organisation node) and API tokens."""
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from mediation.extensions import db
+from mediation.models._types import enum_column
+from mediation.models._types import utcnow
+from mediation.models.org import Organisation
+from workflows.enums import Role
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = 'user_account'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[Role] = so.mapped_column(enum_column(Role, 'role'))
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    failed_logins: so.Mapped[int] = so.mapped_column(default=0)
+    locked_until: so.Mapped[Optional[datetime]]
+    last_login_at: so.Mapped[Optional[datetime]]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self):
+        return f'<User {self.username}>'
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = 'api_token'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('user_account.id', ondelete='CASCADE'), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), default='')
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_used_at: so.Mapped[Optional[datetime]]
+    revoked_at: so.Mapped[Optional[datetime]]
+
+    user: so.Mapped[User] = so.relationship()

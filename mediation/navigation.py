@@ -1,0 +1,21 @@
+"""The navigation bar for each role."""
+from flask import url_for
+from flask_babel import gettext as _
+
+from workflows.enums import Role
+
+
+def navigation_for(user):
+    """(label, url) pairs the user's role may use, in display order."""
+    if not user.is_authenticated:
+        return []
+    items = [(_('工作台'), url_for('main.dashboard')), (_('案件'), url_for('cases.index'))]
+    if user.role in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
+        items.append((_('登记纠纷'), url_for('cases.new')))
+    if user.role in (Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER, Role.COURT_OFFICER):
+        items.append((_('到期与超期'), url_for('main.deadlines')))
+    items.append((_('期限计算'), url_for('main.deadline_calculator')))
+    if user.role == Role.ADMIN:
+        items += [(_('组织机构'), url_for('admin.organisations')), (_('用户'), url_for('admin.users')),
+                  (_('工作日历'), url_for('admin.calendar'))]
+    return items

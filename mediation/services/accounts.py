@@ -1,0 +1,112 @@
+"""Sign-in with lock-out, and user management."""
+import functools
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from mediation.errors import ValidationFailed
+from mediation.extensions import db
+from mediation.models import Organisation
+from mediation.models import OrgKind
+from mediation.models import User
+from mediation.models._types import utcnow
+from workflows.enums import Role
+
+GENERIC_FAILURE = '用户名或密码错误。'
+
+#: Which organisation kind each role belongs to
+ROLE_ORG_KIND = {
+    Role.VILLAGE_MEDIATOR: OrgKind.VILLAGE,
+    Role.TOWN_MEDIATOR: OrgKind.TOWN,
+    Role.DISTRICT_OFFICER: OrgKind.DISTRICT,
+    Role.COURT_OFFICER: OrgKind.COURT,
+}
+
+
+@functools.cache
+def _dummy_hash():
+    return generate_password_hash('not-a-password')
+
+
+@dataclass
+class AuthResult:
+    user: Optional[User]
+    message: str = ''
+
+
+def authenticate(username: str, password: str) -> AuthResult:
+    """Check a password, counting failures; too many in a row lock the account for a while."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    now = utcnow()
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same cost as a wrong password: names stay secret
+        return AuthResult(None, GENERIC_FAILURE)
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return AuthResult(None, f'登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试，或联系管理员解锁。')
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config['LOGIN_MAX_FAILURES']:
+            user.locked_until = now + current_app.config['LOGIN_LOCKOUT']
+            user.failed_logins = 0
+            minutes = int(current_app.config['LOGIN_LOCKOUT'] / timedelta(minutes=1))
+            return AuthResult(None, f'登录失败次数过多，账号已锁定 {minutes} 分钟。')
+        return AuthResult(None, GENERIC_FAILURE)
+    if not user.active:
+        return AuthResult(None, '该账号已停用，请联系管理员。')
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return AuthResult(user)
+
+
+def validate_password(password: str) -> None:
+    minimum = current_app.config['PASSWORD_MIN_LENGTH']
+    if len(password or '') < minimum:
+        raise ValidationFailed(f'密码至少需要 {minimum} 个字符。', field='password')
+
+
+def check_role_fits_organisation(role: Role, organisation: Organisation) -> None:
+    expected = ROLE_ORG_KIND.get(role)
+    if expected is not None and organisation.kind != expected:
+        raise ValidationFailed(f'“{role.label_zh}”只能属于{expected.label_zh}级单位，'
+                               f'而“{organisation.name}”是{organisation.kind.label_zh}级。', field='organisation_id')
+
+
+def create_user(*, username: str, display_name: str, password: str, role: Role,
+                organisation: Organisation) -> User:
+    username = (username or '').strip()
+    if not username:
+        raise ValidationFailed('请输入用户名。', field='username')
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise ValidationFailed(f'用户名“{username}”已被使用。', field='username')
+    validate_password(password)
+    check_role_fits_organisation(role, organisation)
+    user = User(username=username, display_name=display_name.strip() or username, role=role,
+                organisation=organisation)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, display_name: str, role: Role, organisation: Organisation, active: bool,
+                new_password: str = '', unlock: bool = False) -> User:
+    check_role_fits_organisation(role, organisation)
+    user.display_name = display_name.strip() or user.username
+    user.role = role
+    user.organisation = organisation
+    user.active = active
+    if new_password:
+        validate_password(new_password)
+        user.set_password(new_password)
+    if unlock:
+        user.locked_until = None
+        user.failed_logins = 0
+    db.session.flush()
+    return user

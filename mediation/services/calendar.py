@@ -1,0 +1,126 @@
+"""The working-day calendar kept in the database, as a ``workflows.calendar.WorkCalendar``."""
+import threading
+from datetime import date
+
+import sqlalchemy as sa
+
+from mediation.chinatime import today_in_china
+from mediation.extensions import db
+from mediation.models import CalendarDay
+from mediation.models import CalendarYear
+from mediation.models._types import utcnow
+from workflows.calendar import WorkCalendar
+from workflows.calendar import chinesecalendar_overrides
+from workflows.deadlines import Unit
+from workflows.periods import Deadline
+
+_cache_lock = threading.Lock()
+_cache: dict = {'fingerprint': None, 'calendar': None}
+
+
+def _fingerprint():
+    """Changes whenever any server edits the calendar, so every server's cache notices."""
+    days = db.session.execute(sa.select(sa.func.count(), sa.func.max(CalendarDay.updated_at))).one()
+    years = db.session.execute(sa.select(sa.func.count(), sa.func.max(CalendarYear.loaded_at))).one()
+    return (db.session.get_bind().url.render_as_string(), tuple(days), tuple(years))
+
+
+def current_calendar() -> WorkCalendar:
+    """The calendar as stored now (one small query to check the cache)."""
+    fingerprint = _fingerprint()
+    with _cache_lock:
+        if _cache['fingerprint'] == fingerprint:
+            return _cache['calendar']
+    overrides = {row.day: (row.is_workday, row.name) for row in db.session.scalars(sa.select(CalendarDay))}
+    calendar = WorkCalendar(overrides, known_years())
+    with _cache_lock:
+        _cache.update(fingerprint=fingerprint, calendar=calendar)
+    return calendar
+
+
+def known_years() -> set[int]:
+    return set(db.session.scalars(sa.select(CalendarYear.year)))
+
+
+def missing_years_ahead(today: date | None = None) -> list[int]:
+    """This year and next year if their holidays have not been entered (deadlines run into them)."""
+    today = today or today_in_china()
+    known = known_years()
+    return [year for year in (today.year, today.year + 1) if year not in known]
+
+
+def compute_period(start: date, unit: str, amount: int) -> Deadline:
+    """The due date of a plain period, counted by the same engine as the cases."""
+    from workflows.periods import add_days
+    from workflows.periods import add_months
+    from workflows.periods import add_workdays
+    function = {Unit.DAYS: add_days, Unit.MONTHS: add_months, Unit.WORKDAYS: add_workdays}[Unit(unit)]
+    return function(start, amount, current_calendar())
+
+
+def load_year(year: int, *, actor, source: str = 'chinesecalendar') -> str:
+    """Enter a year's holidays from the chinesecalendar package; recompute the deadlines it touches.
+
+    Days an administrator entered by hand are kept: they are newer than the package.
+    """
+    overrides = chinesecalendar_overrides(year)  # ValueError for a year the package lacks
+    by_hand = set(db.session.scalars(sa.select(CalendarDay.day).where(
+        CalendarDay.source != 'chinesecalendar', sa.extract('year', CalendarDay.day) == year)))
+    db.session.execute(sa.delete(CalendarDay).where(
+        CalendarDay.source == 'chinesecalendar', CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
+    actor_id = actor.id if actor else None
+    db.session.add_all(CalendarDay(day=day, is_workday=is_workday, name=name, source='chinesecalendar',
+                                   updated_by_id=actor_id)
+                       for day, (is_workday, name) in sorted(overrides.items()) if day not in by_hand)
+    _mark_year_known(year, actor_id, source)
+    changed = _recompute_from(date(year, 1, 1))
+    return f'已载入 {year} 年节假日安排（{len(overrides)} 天），重算了 {changed} 个阶段的期限。'
+
+
+def set_day(day: date, is_workday: bool, name: str | None, *, actor, source: str = 'admin') -> str:
+    """Mark one day as a working day or a holiday; entering a day makes its year known."""
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        row = CalendarDay(day=day)
+        db.session.add(row)
+    row.is_workday = is_workday
+    row.name = (name or '').strip() or None
+    row.source = source
+    row.updated_by_id = actor.id if actor else None
+    row.updated_at = utcnow()
+    _mark_year_known(day.year, row.updated_by_id, source)
+    changed = _recompute_from(day)
+    kind = '工作日' if is_workday else '休息日'
+    return f'已将 {day.isoformat()} 设为{kind}{"（" + row.name + "）" if row.name else ""}，重算了 {changed} 个阶段的期限。'
+
+
+def remove_day(day: date, *, actor) -> str:
+    """Undo an entry: the day goes back to the plain Monday–Friday rule."""
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        return f'{day.isoformat()} 没有特别安排。'
+    db.session.delete(row)
+    db.session.flush()
+    changed = _recompute_from(day)
+    return f'已删除 {day.isoformat()} 的安排，重算了 {changed} 个阶段的期限。'
+
+
+def _mark_year_known(year, actor_id, source):
+    if db.session.get(CalendarYear, year) is None:
+        db.session.add(CalendarYear(year=year, source=source, loaded_by_id=actor_id))
+    db.session.flush()
+
+
+def _recompute_from(day: date) -> int:
+    from mediation.services.deadlines import recompute_affected_by
+    return recompute_affected_by(day)
+
+
+def seed_from_package() -> int:
+    """Load every year chinesecalendar covers that is not loaded yet (demo data, fresh installs)."""
+    from workflows.calendar import chinesecalendar_years
+    loaded = known_years()
+    years = [year for year in chinesecalendar_years() if year not in loaded]
+    for year in years:
+        load_year(year, actor=None)
+    return len(years)

@@ -1,0 +1,62 @@
+"""Listing and reading cases within the user's jurisdiction (masked unless the user handles the case)."""
+from dataclasses import dataclass
+from typing import Optional
+
+import sqlalchemy as sa
+
+from mediation.access import visible_cases
+from mediation.extensions import db
+from mediation.models import Case
+from mediation.models import Category
+from mediation.models import Event
+from mediation.models import Party
+from mediation.models import Stage
+from workflows.states import OPEN_STATES
+
+
+@dataclass
+class CaseFilters:
+    q: str = ''
+    state: str = ''
+    category_id: Optional[int] = None
+    level: str = ''
+    due: str = ''  # '' | 'due_soon' | 'overdue'
+    mine: bool = False
+
+
+def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: int = 50):
+    """One page of visible cases, newest first, and whether more follow."""
+    latest = sa.select(sa.func.max(Stage.id)).where(Stage.case_id == Case.id).scalar_subquery()
+    query = visible_cases(user).join(Stage, Stage.id == latest)
+    if filters.q:
+        term = f'%{filters.q.strip()}%'
+        query = query.where(sa.or_(Case.title.ilike(term), Case.matter_code.ilike(term),
+                                   sa.exists().where(Party.case_id == Case.id, Party.name.ilike(term))))
+    if filters.state:
+        query = query.where(Stage.state == filters.state)
+    if filters.category_id:
+        sub = sa.select(Category.id).where(sa.or_(Category.id == filters.category_id,
+                                                  Category.parent_id == filters.category_id))
+        query = query.where(Case.category_id.in_(sub))
+    if filters.level:
+        query = query.where(Stage.level == filters.level)
+    if filters.due == 'overdue':
+        query = query.where(Stage.due_on < today)
+    elif filters.due == 'due_soon':
+        query = query.where(Stage.due_soon_on <= today, Stage.due_on >= today)
+    if filters.mine:
+        query = query.where(Stage.committee_id == user.organisation_id,
+                            Stage.state.in_([s.value for s in OPEN_STATES]))
+    rows = db.session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def case_events(case: Case):
+    return db.session.scalars(sa.select(Event).where(Event.case_id == case.id)
+                              .order_by(Event.at, Event.id)).all()
+
+
+def categories():
+    return db.session.scalars(sa.select(Category).where(Category.active.is_(True))
+                              .order_by(Category.parent_id.is_not(None), Category.sort_order, Category.id)).all()

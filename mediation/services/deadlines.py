@@ -1,0 +1,151 @@
+"""Each stage's deadline, derived from its recorded events by the pure rules in ``workflows``.
+
+The stored columns (``clock``, ``due_on``, ``due_soon_on``, ``due_provisional``,
+``next_check_on``) are a cache of ``derive_deadline``: every transition refreshes them, and
+``rebuild_all`` recomputes them from history alone — the two must agree.
+"""
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+
+from mediation.chinatime import china_date
+from mediation.extensions import db
+from mediation.models import Event
+from mediation.models import Stage
+from mediation.services.calendar import current_calendar
+from workflows.calendar import WorkCalendar
+from workflows.deadlines import ClockFacts
+from workflows.deadlines import Unit
+from workflows.deadlines import get_profile
+from workflows.deadlines import stage_deadline
+from workflows.enums import Clock
+from workflows.periods import Deadline
+from workflows.periods import Pause
+from workflows.states import CLOCK_RUNNING
+from workflows.states import State
+
+
+@dataclass(frozen=True)
+class StageDeadline:
+    clock: Clock
+    rule_key: str
+    rule_label: str
+    deadline: Optional[Deadline]  # None while the clock is stopped (paused)
+    due_soon_on: Optional[date]
+    stopped: bool = False
+
+
+def _clock_for(stage: Stage, events: list[Event]) -> Optional[Clock]:
+    state = State(stage.state)
+    if state == State.PENDING_ACCEPTANCE:
+        return Clock.ACCEPTANCE
+    if state in CLOCK_RUNNING or state == State.PAUSED:
+        return Clock.MEDIATION
+    if state == State.AGREED and stage.agreement_effective_at and not any(
+            e.kind == 'apply_judicial_confirmation' for e in events):
+        return Clock.JC_APPLY
+    return None
+
+
+def _pauses(events: list[Event]) -> tuple[Pause, ...]:
+    pauses, opened = [], None
+    for event in events:
+        if event.kind == 'pause':
+            opened = china_date(event.at)
+        elif event.kind == 'resume' and opened is not None:
+            pauses.append(Pause(opened, china_date(event.at)))
+            opened = None
+    if opened is not None:
+        pauses.append(Pause(opened, None))
+    return tuple(pauses)
+
+
+def _extensions(events: list[Event]) -> tuple[tuple[Unit, int], ...]:
+    return tuple((Unit(e.data['unit']), int(e.data['amount'])) for e in events if e.kind == 'extend')
+
+
+def _start(stage: Stage, starts_at: str) -> Optional[date]:
+    moment = {'accepted': stage.accepted_at, 'received': stage.received_at,
+              'agreement_effective': stage.agreement_effective_at}[starts_at]
+    return china_date(moment)
+
+
+def derive_deadline(stage: Stage, events: list[Event], calendar: WorkCalendar) -> Optional[StageDeadline]:
+    """The stage's current clock and deadline from its recorded facts, or None if no clock runs."""
+    clock = _clock_for(stage, events)
+    if clock is None:
+        return None
+    profile = get_profile(stage.case.deadline_profile)
+    rule = profile.rule_for(clock, stage.level, stage.kind)
+    if rule is None:
+        return None
+    start = _start(stage, rule.starts_at)
+    if start is None:
+        return None
+    facts = ClockFacts(clock=clock, level=stage.level, kind=stage.kind, start=start,
+                       pauses=_pauses(events) if clock == Clock.MEDIATION else (),
+                       extensions=_extensions(events) if clock == Clock.MEDIATION else ())
+    deadline = stage_deadline(profile, facts, calendar)
+    stopped = State(stage.state) == State.PAUSED
+    due_soon_on = profile.due_soon_from(deadline.due, calendar) if deadline and not stopped else None
+    return StageDeadline(clock, rule.key, rule.label_zh, deadline, due_soon_on, stopped)
+
+
+def stage_events(stage: Stage) -> list[Event]:
+    return list(db.session.scalars(
+        sa.select(Event).where(Event.stage_id == stage.id).order_by(Event.at, Event.id)))
+
+
+def refresh_deadline(stage: Stage, calendar: Optional[WorkCalendar] = None) -> bool:
+    """Recompute and store the stage's deadline columns; True if anything changed."""
+    derived = derive_deadline(stage, stage_events(stage), calendar or current_calendar())
+    running = derived is not None and derived.deadline is not None and not derived.stopped
+    values = {
+        'clock': derived.clock if derived else None,
+        'deadline_rule': derived.rule_key if derived else None,
+        'due_on': derived.deadline.due if running else None,
+        'due_soon_on': derived.due_soon_on if running else None,
+        'due_provisional': bool(running and derived.deadline.provisional),
+    }
+    changed = any(getattr(stage, name) != value for name, value in values.items())
+    if changed:
+        for name, value in values.items():
+            setattr(stage, name, value)
+        # A changed deadline deserves a fresh look from the sweep (and new reminders).
+        stage.next_check_on = values['due_soon_on']
+    return changed
+
+
+def explain(stage: Stage) -> Optional[StageDeadline]:
+    """The deadline with its explanation, for the case page."""
+    return derive_deadline(stage, stage_events(stage), current_calendar())
+
+
+def recompute_affected_by(day: date) -> int:
+    """After a calendar change on ``day``: recompute the open deadlines that could depend on it.
+
+    A deadline counts only days up to its due date, so stages due before ``day`` are unaffected —
+    except provisional ones, whose year may just have been entered.
+    """
+    stages = db.session.scalars(sa.select(Stage).where(
+        Stage.due_on.is_not(None), sa.or_(Stage.due_on >= day, Stage.due_provisional.is_(True))))
+    calendar = current_calendar()
+    return sum(refresh_deadline(stage, calendar) for stage in stages)
+
+
+def rebuild_all() -> int:
+    """Recompute every stage with a clock from history: the derived columns are only a cache."""
+    calendar = current_calendar()
+    stages = db.session.scalars(sa.select(Stage).where(
+        sa.or_(Stage.state.in_([s.value for s in CLOCK_RUNNING | {State.PENDING_ACCEPTANCE, State.PAUSED,
+                                                                   State.AGREED}]),
+               Stage.due_on.is_not(None))).execution_options(yield_per=500))
+    return sum(refresh_deadline(stage, calendar) for stage in stages)
+
+
+def overdue_day(stage: Stage) -> Optional[date]:
+    """The first day the stage counts as overdue (the deadline is 24:00 of the due day)."""
+    return stage.due_on + timedelta(days=1) if stage.due_on else None

@@ -1,0 +1,304 @@
+"""The deadline sweep: remind handlers of due-soon stages, escalate expired ones exactly once.
+
+One indexed query (``next_check_on <= today``) finds the stages that need a look, so the cost
+follows the number of due stages, not of open cases. The work is set-based: the state machine
+decides once per distinct (state, level, kind, action) what may happen, then claims, updates,
+new stages, events and notices go to the database in a few bulk statements, all in one
+transaction with the caller's commit.
+
+Exactly once, even with several sweeps at the same time on several servers:
+- PostgreSQL: the candidate rows are locked ``FOR UPDATE SKIP LOCKED``, so concurrent sweeps
+  split the work, and READ COMMITTED re-checks each locked row against the query;
+- SQLite: transactions begin IMMEDIATE, so sweeps run one after another and the second sees
+  the first's result;
+- everywhere: an expiry action first inserts its (stage, action) row under a unique
+  constraint (``ON CONFLICT DO NOTHING``), and only the stages it claimed go on.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from mediation.chinatime import china_date
+from mediation.chinatime import to_utc_naive
+from mediation.extensions import db
+from mediation.models import Case
+from mediation.models import Event
+from mediation.models import Notice
+from mediation.models import Organisation
+from mediation.models import Stage
+from mediation.models import StageAction
+from mediation.models._types import utcnow
+from mediation.services.calendar import current_calendar
+from workflows.deadlines import ClockFacts
+from workflows.deadlines import ExpiryAction
+from workflows.deadlines import get_profile
+from workflows.deadlines import stage_deadline
+from workflows.enums import Clock
+from workflows.enums import Level
+from workflows.enums import StageKind
+from workflows.machine import SYSTEM
+from workflows.machine import TRIGGERS
+from workflows.machine import WORKFLOW
+from workflows.machine import TransitionContext
+from workflows.machine import TransitionError
+from workflows.states import State
+
+#: The trigger that carries out each expiry action (None: reminders only).
+ACTION_TRIGGERS = {
+    ExpiryAction.REFER_UP: 'refer_up',
+    ExpiryAction.FLAG_FOR_DECISION: 'flag_for_decision',
+    ExpiryAction.RETURN_TO_COURT: 'return_to_court',
+    ExpiryAction.REMIND: None,
+}
+
+AUTOMATIC_REASONS = {
+    'refer_up': '调解期限届满未达成协议，系统自动移交上级调解组织（须经上级受理并征得当事人同意）',
+    'flag_for_decision': '调解期限届满未达成协议，提请决定：延长期限、移送法院或终止调解',
+    'return_to_court': '法院委派/委托调解期限届满未达成协议，系统自动退回法院',
+}
+
+
+@dataclass
+class SweepReport:
+    today: date
+    examined: int = 0
+    reminded: int = 0
+    escalated: dict = field(default_factory=lambda: defaultdict(int))
+    needs_decision: int = 0
+
+    def summary(self) -> str:
+        parts = [f'{self.today.isoformat()} 巡检：检查 {self.examined} 个阶段，提醒 {self.reminded} 个']
+        for trigger, count in sorted(self.escalated.items()):
+            parts.append(f'{TRIGGERS[trigger].label_zh} {count} 个')
+        if self.needs_decision:
+            parts.append(f'期满待人工处理 {self.needs_decision} 个')
+        return '，'.join(parts) + '。'
+
+
+def parse_now(text: Optional[str]) -> datetime:
+    """``--now``: an ISO date or datetime in China time (or with an offset) → naive UTC."""
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'{text!r} 不是有效的时间，请使用 ISO 格式，如 2026-12-01 或 2026-12-01T09:00')
+    if len(text) <= 10:  # a bare date means the start of the working day
+        moment = moment.replace(hour=9)
+    return to_utc_naive(moment)
+
+
+def run_sweep(now: Optional[datetime] = None, *, commit: bool = True) -> SweepReport:
+    now = now or utcnow()
+    today = china_date(now)
+    report = SweepReport(today)
+    rows = _due_rows(today)
+    report.examined = len(rows)
+    due_soon = [row for row in rows if row.due_on is None or row.due_on >= today]
+    overdue = [row for row in rows if row.due_on is not None and row.due_on < today]
+    _remind(due_soon, today, now)
+    report.reminded = len([row for row in due_soon if row.due_on is not None])
+    _expire(overdue, today, now, report)
+    if commit:
+        db.session.commit()
+    return report
+
+
+def _due_rows(today: date):
+    query = (sa.select(Stage.id, Stage.case_id, Stage.committee_id, Stage.level, Stage.kind, Stage.state,
+                       Stage.clock, Stage.due_on, Stage.court_id, Stage.number_year, Stage.number_serial,
+                       Stage.number_prefix, Case.deadline_profile, Case.title,
+                       Organisation.parent_id.label('parent_id'), Organisation.name.label('committee_name'))
+             .join(Case, Case.id == Stage.case_id)
+             .join(Organisation, Organisation.id == Stage.committee_id)
+             .where(Stage.next_check_on <= today)
+             .order_by(Stage.id))
+    if db.session.get_bind().dialect.name == 'postgresql':
+        query = query.with_for_update(of=Stage, skip_locked=True)
+    return db.session.execute(query).all()
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(table)
+
+
+def _remind(rows, today, now):
+    if not rows:
+        return
+    notices = [{'organisation_id': row.committee_id, 'stage_id': row.id, 'kind': 'due_soon', 'day': today,
+                'created_at': now, 'message': f'“{row.title}”将于 {row.due_on.isoformat()} 到期，请抓紧办理。'}
+               for row in rows if row.due_on is not None]
+    if notices:
+        db.session.execute(_insert(Notice).on_conflict_do_nothing(), notices)
+    # Look again tomorrow (daily reminders), or the day after the deadline at the latest.
+    db.session.execute(sa.update(Stage).where(Stage.id.in_([row.id for row in rows]))
+                       .values(next_check_on=today + timedelta(days=1)))
+
+
+def _decide(row) -> tuple[ExpiryAction, Optional[str], Optional[State]]:
+    """What the profile says happens at expiry, and whether the machine allows it from here."""
+    profile = get_profile(row.deadline_profile)
+    action = profile.expiry_action(Clock(row.clock), Level(row.level), StageKind(row.kind))
+    trigger = ACTION_TRIGGERS[action]
+    if trigger is None:
+        return action, None, None
+    return action, trigger, _machine_result(trigger, State(row.state), Level(row.level), StageKind(row.kind))
+
+
+_decisions: dict = {}
+
+
+def _machine_result(trigger, state, level, kind) -> Optional[State]:
+    """The destination if the machine lets the system fire ``trigger`` here (cached per key)."""
+    key = (trigger, state, level, kind)
+    if key not in _decisions:
+        probe = SimpleNamespace(state=state.value)
+        try:
+            _, dest = WORKFLOW.fire(probe, trigger, TransitionContext(actor=SYSTEM, level=level, kind=kind,
+                                                                      reason=AUTOMATIC_REASONS[trigger]))
+            _decisions[key] = dest
+        except TransitionError:
+            _decisions[key] = None
+    return _decisions[key]
+
+
+def _expire(rows, today, now, report):
+    if not rows:
+        return
+    claimed = _claim(rows, now)
+    by_id = {row.id: row for row in rows}
+    groups = defaultdict(list)
+    for stage_id in claimed:
+        row = by_id[stage_id]
+        action, trigger, dest = _decide(row)
+        if trigger is not None and dest is None or (action == ExpiryAction.REFER_UP and row.parent_id is None):
+            groups['needs_decision'].append(row)
+        else:
+            groups[trigger or 'remind'].append((row, dest))
+    notices, events = [], []
+    for trigger, items in groups.items():
+        if trigger == 'needs_decision':
+            report.needs_decision += len(items)
+            for row in items:
+                notices += _overdue_notices(row, today, now, '已超期，系统无法自动处理，请尽快决定后续处理方式。')
+            continue
+        if trigger == 'remind':
+            for row, _ in items:
+                notices += _overdue_notices(row, today, now, '已超过期限，请尽快处理。')
+            continue
+        report.escalated[trigger] += len(items)
+        _transition_rows(trigger, items, now, events, notices, today)
+    db.session.execute(sa.update(Stage).where(Stage.id.in_([row.id for row in rows])).values(next_check_on=None))
+    insert_events_and_notices(events, notices)
+
+
+def insert_events_and_notices(events, notices):
+    if events:
+        db.session.execute(sa.insert(Event), events)
+    if notices:
+        db.session.execute(_insert(Notice).on_conflict_do_nothing(), notices)
+
+
+def _claim(rows, now) -> list[int]:
+    """Insert one (stage, expiry action) row per stage; the ids that went in are ours alone."""
+    values = [{'stage_id': row.id, 'action': f'expiry:{row.clock.value if hasattr(row.clock, "value") else row.clock}',
+               'at': now} for row in rows]
+    result = db.session.execute(_insert(StageAction).on_conflict_do_nothing().returning(StageAction.stage_id),
+                                values)
+    return sorted(result.scalars().all())
+
+
+def _overdue_notices(row, today, now, text):
+    message = f'“{row.title}”（{row.committee_name}）{text}'
+    recipients = {row.committee_id} | ({row.parent_id} if row.parent_id else set())
+    return [{'organisation_id': org, 'stage_id': row.id, 'kind': 'overdue', 'day': today, 'created_at': now,
+             'message': message[:500]} for org in recipients]
+
+
+def _transition_rows(trigger, items, now, events, notices, today):
+    reason = AUTOMATIC_REASONS[trigger]
+    by_dest = defaultdict(list)
+    for row, dest in items:
+        by_dest[dest].append(row)
+    for dest, rows in by_dest.items():
+        ids = [row.id for row in rows]
+        values = {'version': Stage.version + 1}
+        if trigger == 'flag_for_decision':
+            values['flagged_at'] = now
+        else:
+            values.update(state=dest.value, ended_at=now, outcome=reason, clock=None, due_on=None,
+                          due_soon_on=None, due_provisional=False, deadline_rule=None)
+        db.session.execute(sa.update(Stage).where(Stage.id.in_(ids)).values(**values))
+        for row in rows:
+            events.append(_event(row.id, row.case_id, trigger, State(row.state), dest, reason, now,
+                                 {'automatic': True, 'due_on': row.due_on.isoformat()}))
+            notices += _overdue_notices(row, today, now, f'期满未达成协议：{TRIGGERS[trigger].label_zh}。')
+            if trigger == 'return_to_court' and row.court_id:
+                notices.append({'organisation_id': row.court_id, 'stage_id': row.id, 'kind': 'returned',
+                                'day': today, 'created_at': now,
+                                'message': f'{row.committee_name}期满未达成协议，已将“{row.title}”退回法院。'})
+    if trigger == 'refer_up':
+        open_parent_stages([row for row, _ in items], now, events, notices, today)
+
+
+def _event(stage_id, case_id, kind, from_state, to_state, reason, now, data):
+    return {'stage_id': stage_id, 'case_id': case_id, 'actor_id': None, 'at': now, 'kind': kind,
+            'from_state': from_state.value if from_state else None, 'to_state': to_state.value if to_state else None,
+            'reason': reason, 'data': data}
+
+
+def open_parent_stages(rows, now, events, notices, today):
+    """Give each referred stage's parent committee a new stage pending acceptance, with its clock."""
+    calendar = current_calendar()
+    received = china_date(now)
+    acceptance = {}
+    new_rows = []
+    for row in rows:
+        level = Level(row.level).parent
+        key = (row.deadline_profile, level)
+        if key not in acceptance:
+            acceptance[key] = _acceptance_deadline(row.deadline_profile, level, received, calendar)
+        deadline, due_soon_on, rule_key = acceptance[key]
+        new_rows.append({
+            'case_id': row.case_id, 'committee_id': row.parent_id, 'level': level.value,
+            'kind': StageKind.PEOPLE.value, 'state': State.PENDING_ACCEPTANCE.value, 'previous_stage_id': row.id,
+            'court_id': row.court_id, 'received_at': now, 'clock': Clock.ACCEPTANCE.value if deadline else None,
+            'deadline_rule': rule_key, 'due_on': deadline.due if deadline else None, 'due_soon_on': due_soon_on,
+            'due_provisional': bool(deadline and deadline.provisional), 'next_check_on': due_soon_on,
+            'version': 1})
+    # Plain executemany (no RETURNING): the ids come from a lookup on (previous_stage_id) below.
+    db.session.execute(sa.insert(Stage), new_rows)
+    created = db.session.execute(sa.select(Stage.id, Stage.previous_stage_id, Stage.committee_id)
+                                 .where(Stage.previous_stage_id.in_([row.id for row in rows]),
+                                        Stage.state == State.PENDING_ACCEPTANCE.value)).all()
+    by_previous = {row.id: row for row in rows}
+    for new_id, previous_id, committee_id in created:
+        row = by_previous[previous_id]
+        number = (f'（{row.number_year}）{row.number_prefix}人调字第{row.number_serial}号'
+                  if row.number_serial else None)
+        events.append(_event(new_id, row.case_id, 'received', None, State.PENDING_ACCEPTANCE, '', now,
+                             {'from_committee': row.committee_name, 'from_case_number': number, 'automatic': True}))
+        notices.append({'organisation_id': committee_id, 'stage_id': new_id, 'kind': 'referral', 'day': today,
+                        'created_at': now,
+                        'message': f'{row.committee_name}期满未结的“{row.title}”已移交本级，请在期限内受理。'})
+    return [new_id for new_id, _, _ in created]
+
+
+def _acceptance_deadline(profile_name, level, received: date, calendar):
+    profile = get_profile(profile_name)
+    facts = ClockFacts(clock=Clock.ACCEPTANCE, level=level, kind=StageKind.PEOPLE, start=received)
+    deadline = stage_deadline(profile, facts, calendar)
+    if deadline is None:
+        return None, None, None
+    rule = profile.rule_for(Clock.ACCEPTANCE, level, StageKind.PEOPLE)
+    return deadline, profile.due_soon_from(deadline.due, calendar), rule.key

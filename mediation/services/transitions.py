@@ -1,0 +1,224 @@
+"""The one service that applies a state-machine transition to a stage.
+
+Right, guard, state change, side effects, audit event and version bump happen in the caller's
+transaction; the caller commits once. A stale version is a ``Conflict`` (409), a refused
+transition an ``InvalidTransition`` (422) that says which transitions are allowed.
+"""
+import dataclasses
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from mediation.chinatime import china_date
+from mediation.errors import Conflict
+from mediation.errors import InvalidTransition
+from mediation.errors import PermissionDenied
+from mediation.extensions import db
+from mediation.models import Event
+from mediation.models import Notice
+from mediation.models import Organisation
+from mediation.models import OrgKind
+from mediation.models import Stage
+from mediation.models import User
+from mediation.models import court_district
+from mediation.models._types import utcnow
+from mediation.services.deadlines import refresh_deadline
+from mediation.services.numbering import next_serial
+from workflows.enums import Level
+from workflows.enums import Role
+from workflows.enums import StageKind
+from workflows.machine import COURT
+from workflows.machine import HANDLER
+from workflows.machine import SYSTEM
+from workflows.machine import TRIGGERS
+from workflows.machine import WORKFLOW
+from workflows.machine import IllegalTransition
+from workflows.machine import TransitionContext
+from workflows.machine import TransitionError
+from workflows.states import State
+
+#: The stage has ended with one of these: record when and how.
+_ENDING_STATES = {State.DECLINED, State.REFERRED_UP, State.WITH_COURT, State.RETURNED_TO_COURT,
+                  State.WITHDRAWN, State.TERMINATED}
+
+
+def actor_kind(stage: Stage, actor: Optional[User]) -> Optional[str]:
+    """How ``actor`` stands to ``stage``: handler, the sending court, the system — or None (no right)."""
+    if actor is None:
+        return SYSTEM
+    if actor.role == Role.ADMIN or not actor.active:
+        return None
+    if stage.committee_id == actor.organisation_id:
+        return HANDLER
+    if actor.role == Role.COURT_OFFICER and stage.court_id == actor.organisation_id:
+        return COURT
+    return None
+
+
+def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: Optional[dict] = None):
+    kind = actor_kind(stage, actor)
+    data = dict(data or {})
+    category = stage.case.category
+    wet = bool(category and (category.requires_wet_signature
+                             or (category.parent and category.parent.requires_wet_signature)))
+    return TransitionContext(
+        actor=kind or HANDLER, level=stage.level, kind=stage.kind, reason=reason or '', data=data,
+        consent_recorded=bool(data.get('consent')),
+        all_parties_signed=bool(data.get('parties_signed')),
+        mediator_signed=bool(data.get('mediator_signed')),
+        sealed=bool(data.get('sealed')),
+        requires_wet_signature=wet,
+        wet_signatures_confirmed=bool(data.get('wet_signatures')),
+    ), kind
+
+
+def allowed_triggers(stage: Stage, actor: Optional[User]) -> list[str]:
+    """The transitions ``actor`` may start on ``stage`` now (the buttons a page shows)."""
+    ctx, kind = build_context(stage, actor)
+    if kind is None:
+        return []
+    # Guards that depend on what the form asks (signatures, consent) are checked on submit.
+    permissive = dataclasses.replace(ctx, consent_recorded=True, all_parties_signed=True, mediator_signed=True,
+                                     sealed=True, wet_signatures_confirmed=True)
+    return WORKFLOW.allowed(stage, permissive)
+
+
+def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reason: str = '',
+                     data: Optional[dict] = None, expected_version: Optional[int] = None,
+                     now: Optional[datetime] = None) -> Event:
+    """Fire ``trigger`` on ``stage`` for ``actor`` (None = the system) and record it."""
+    now = now or utcnow()
+    ctx, kind = build_context(stage, actor, reason, data)
+    if kind is None:
+        raise PermissionDenied('您不是该案件当前阶段的承办人员，不能执行此操作。')
+    if expected_version is not None and stage.version != expected_version:
+        raise Conflict('该案件已被他人修改（您看到的是旧版本），请刷新页面查看最新情况后再操作。',
+                       current_version=stage.version)
+    try:
+        from_state, to_state = WORKFLOW.fire(stage, trigger, ctx)
+    except IllegalTransition as error:
+        raise InvalidTransition(error.message, allowed=error.allowed)
+    except TransitionError as error:
+        raise InvalidTransition(error.message, allowed=allowed_triggers(stage, actor))
+
+    event_data = {key: value for key, value in ctx.data.items() if _jsonable(value)}
+    _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data)
+    stage.version += 1
+    event = record_event(stage, trigger, actor, now, from_state=from_state, to_state=to_state,
+                         reason=ctx.reason, data=event_data)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict('该案件刚被他人修改，您的操作未保存，请刷新页面后重试。')
+    refresh_deadline(stage)
+    db.session.flush()
+    return event
+
+
+def record_event(stage: Stage, kind: str, actor: Optional[User], now: datetime, *, from_state=None,
+                 to_state=None, reason='', data=None) -> Event:
+    event = Event(case_id=stage.case_id, stage_id=stage.id, actor_id=actor.id if actor else None, at=now,
+                  kind=kind, from_state=_value(from_state), to_state=_value(to_state), reason=reason or '',
+                  data=data or {})
+    db.session.add(event)
+    return event
+
+
+def _value(state):
+    return state.value if isinstance(state, State) else state
+
+
+def _jsonable(value):
+    return isinstance(value, (str, int, float, bool, type(None), list, dict))
+
+
+def _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data):
+    if trigger == 'accept':
+        year = china_date(now).year
+        stage.number_year = year
+        stage.number_serial = next_serial(stage.committee_id, year)
+        stage.number_prefix = stage.committee.short_name
+        stage.accepted_at = now
+        event_data['case_number'] = stage.case_number
+    elif trigger in ('sign_agreement', 'register_oral_agreement'):
+        stage.agreement_effective_at = now
+        stage.outcome = TRIGGERS[trigger].label_zh
+    elif trigger == 'flag_for_decision':
+        stage.flagged_at = now
+    elif trigger == 'refer_up':
+        _open_parent_stage(stage, now)
+        event_data['to_committee'] = stage.committee.parent.committee_name
+    elif trigger == 'refer_to_court':
+        court = _court_for(stage, ctx.data.get('court_id'))
+        _open_court_stage(stage, court, now)
+        event_data['court'] = court.name
+    elif trigger == 'return_to_court' and stage.court_id:
+        _notify(stage.court_id, stage, 'returned', now, f'{stage.committee.name}已将案件退回法院：{ctx.reason or "期满未达成协议"}')
+    if to_state in _ENDING_STATES:
+        stage.ended_at = now
+        stage.outcome = ctx.reason or TRIGGERS[trigger].label_zh
+    if to_state == State.CLOSED:
+        stage.ended_at = stage.ended_at or now
+
+
+def _open_parent_stage(stage: Stage, now: datetime) -> None:
+    """Hand the case to the parent committee: the same code path the sweep uses."""
+    from mediation.services.sweep import insert_events_and_notices
+    from mediation.services.sweep import open_parent_stages
+    parent = stage.committee.parent
+    if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
+        raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
+    db.session.flush()
+    row = SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level, parent_id=parent.id,
+                          court_id=stage.court_id, deadline_profile=stage.case.deadline_profile,
+                          number_year=stage.number_year, number_serial=stage.number_serial,
+                          number_prefix=stage.number_prefix, committee_name=stage.committee.name,
+                          title=stage.case.title)
+    events, notices = [], []
+    open_parent_stages([row], now, events, notices, china_date(now))
+    insert_events_and_notices(events, notices)
+    db.session.expire(stage.case, ['stages'])
+
+
+def _court_for(stage: Stage, court_id) -> Organisation:
+    """The court named in the form, or the one serving the committee's district."""
+    if court_id:
+        court = db.session.get(Organisation, int(court_id))
+        if court is None or court.kind != OrgKind.COURT:
+            raise InvalidTransition('所选法院不存在。', allowed=[])
+        return court
+    if stage.court_id:
+        return stage.court
+    district_id = _district_of(stage.committee)
+    court = db.session.scalar(sa.select(Organisation).join(court_district, court_district.c.court_id == Organisation.id)
+                              .where(court_district.c.district_id == district_id).order_by(Organisation.id))
+    if court is None:
+        raise InvalidTransition('本辖区尚未设置对接法院，请联系管理员。', allowed=[])
+    return court
+
+
+def _district_of(org: Organisation) -> Optional[int]:
+    node = org
+    while node is not None and node.kind != OrgKind.DISTRICT:
+        node = node.parent
+    return node.id if node else None
+
+
+def _open_court_stage(stage: Stage, court: Organisation, now: datetime) -> Stage:
+    stage.court_id = court.id
+    court_stage = Stage(case=stage.case, committee=court, level=Level.COURT, kind=StageKind.COURT,
+                        state=State.PENDING_ACCEPTANCE, previous_stage_id=stage.id, received_at=now, court_id=court.id)
+    db.session.add(court_stage)
+    db.session.flush()
+    record_event(court_stage, 'received', None, now, to_state=State.PENDING_ACCEPTANCE,
+                 data={'from_committee': stage.committee.committee_name, 'from_case_number': stage.case_number})
+    _notify(court.id, court_stage, 'referral', now, f'{stage.committee.name}移送案件“{stage.case.title}”至法院。')
+    return court_stage
+
+
+def _notify(organisation_id: int, stage: Stage, kind: str, now: datetime, message: str) -> None:
+    db.session.add(Notice(organisation_id=organisation_id, stage_id=stage.id, kind=kind,
+                          day=china_date(now), message=message[:500]))

@@ -1,0 +1,47 @@
+"""Locale, time zone and template helpers shared by every page."""
+from flask import current_app
+from flask import request
+from flask import session
+
+from mediation.chinatime import china_time
+
+
+def select_locale():
+    chosen = session.get('locale')
+    if chosen in current_app.config['LANGUAGES']:
+        return chosen
+    return current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+def select_timezone():
+    return current_app.config['BABEL_DEFAULT_TIMEZONE']
+
+
+def format_datetime(value):
+    local = china_time(value)
+    return local.strftime('%Y-%m-%d %H:%M') if local else ''
+
+
+def format_date(value):
+    return value.isoformat() if value else ''
+
+
+def label(value):
+    """The display label of an enum member: Chinese unless the user chose English."""
+    if value is None:
+        return ''
+    if select_locale() == 'en' and hasattr(value, 'label_en'):
+        return value.label_en
+    return getattr(value, 'label_zh', str(value))
+
+
+def register_template_helpers(app):
+    app.jinja_env.filters['datetime'] = format_datetime
+    app.jinja_env.filters['date'] = format_date
+    app.jinja_env.filters['label'] = label
+
+    @app.context_processor
+    def inject_navigation():
+        from mediation.navigation import navigation_for
+        return {'navigation': navigation_for, 'current_locale': select_locale(),
+                'languages': current_app.config['LANGUAGES'], 'request_path': request.path}

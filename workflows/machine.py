@@ -1,0 +1,373 @@
+"""The dispute-stage state machine (design.md §4), built on ``transitions``.
+
+``TRIGGERS`` is the whole definition as data: sources, destination, who may fire it, whether a
+reason or data is required, and the guards. ``DisputeWorkflow`` builds one ``transitions.Machine``
+from it per process and binds it to a stage for the duration of one call only.
+
+The machine decides; it does not act. No callback has side effects: the service allocates case
+numbers, writes the audit event, bumps the version and issues notices in its own transaction.
+"""
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Callable
+from typing import Mapping
+
+from transitions import EventData
+from transitions import Machine
+
+from .enums import Level
+from .enums import StageKind
+from .states import OPEN_STATES
+from .states import OUTCOME_STATES
+from .states import State
+
+#: A mediator of the stage's own committee, or a court officer for court stages.
+HANDLER = 'handler'
+#: A court officer acting on a case that their court sent down.
+COURT = 'court'
+#: The deadline sweep.
+SYSTEM = 'system'
+
+ACTOR_LABELS = {HANDLER: '承办人员', COURT: '法院', SYSTEM: '系统'}
+
+#: Chinese names of the ``ctx.data`` keys some triggers require, for error messages.
+DATA_LABELS = {
+    'requested_by': '申请中止的一方',
+    'unit': '延长期限的计算单位',
+    'amount': '延长期限的长度',
+    'court': '法院',
+    'result': '司法确认结果',
+}
+
+
+@dataclass(frozen=True)
+class TransitionContext:
+    """The facts the guards need; the service builds it from the database."""
+
+    actor: str
+    level: Level
+    kind: StageKind
+    reason: str = ''
+    data: Mapping = field(default_factory=dict)
+    consent_recorded: bool = False
+    all_parties_signed: bool = False
+    mediator_signed: bool = False
+    sealed: bool = False
+    requires_wet_signature: bool = False
+    wet_signatures_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A named predicate over the context, with the Chinese message shown when it refuses."""
+
+    test: Callable[[TransitionContext], bool]
+    message: str
+
+    @property
+    def name(self):
+        return self.test.__name__
+
+    def __call__(self, event: EventData) -> bool:
+        # transitions calls conditions with the EventData (send_event=True); fire() and allowed()
+        # pass the context as the keyword argument ``ctx``.
+        return self.test(event.kwargs['ctx'])
+
+
+def all_parties_signed(ctx):
+    return ctx.all_parties_signed
+
+
+def mediator_signed(ctx):
+    return ctx.mediator_signed
+
+
+def committee_seal_applied(ctx):
+    return ctx.sealed
+
+
+def wet_signatures_where_required(ctx):
+    return ctx.wet_signatures_confirmed or not ctx.requires_wet_signature
+
+
+def parent_committee_exists(ctx):
+    return ctx.level.parent is not None
+
+
+def consent_to_extension_recorded(ctx):
+    return ctx.consent_recorded
+
+
+def consent_to_referral_recorded(ctx):
+    # The sweep's automatic referral is only a proposal to the parent committee, which must
+    # accept it; the parties' consent is collected at that acceptance (domain.md §2.3), so the
+    # system may propose without it. A handler's referral needs the consent first.
+    return ctx.actor == SYSTEM or ctx.consent_recorded
+
+
+def court_sent_case(ctx):
+    return ctx.kind.court_sent
+
+
+SIGNED_BY_ALL_PARTIES = Guard(all_parties_signed, '尚有当事人未签名')
+SIGNED_BY_MEDIATOR = Guard(mediator_signed, '调解员尚未签名')
+SEALED = Guard(committee_seal_applied, '尚未加盖人民调解委员会印章')
+WET_SIGNATURES = Guard(
+    wet_signatures_where_required,
+    '婚姻家庭、收养、继承纠纷的调解协议须由当事人亲笔签名或按指印（《电子签名法》第三条），尚未确认',
+)
+HAS_PARENT_COMMITTEE = Guard(parent_committee_exists, '区（县）以上没有可移交的上级调解组织')
+EXTENSION_CONSENTED = Guard(consent_to_extension_recorded, '延长调解期限须先记录双方当事人同意')
+REFERRAL_CONSENTED = Guard(consent_to_referral_recorded, '移交上级调解须先记录当事人同意')
+COURT_SENT = Guard(court_sent_case, '只有法院委派、委托调解的案件才能退回法院')
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    name: str
+    label_zh: str
+    label_en: str
+    sources: tuple[State, ...]
+    #: None for an internal transition: an event recorded without a change of state
+    dest: State | None
+    reason_required: bool
+    actors: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    #: keys of ``ctx.data`` that must be filled in (see DATA_LABELS)
+    required_data: tuple[str, ...] = ()
+
+
+def _trigger(name, label_zh, label_en, *, sources, dest, actors=(HANDLER,), reason=False, guards=(), data=()):
+    return TriggerSpec(
+        name=name,
+        label_zh=label_zh,
+        label_en=label_en,
+        sources=tuple(sorted(sources, key=list(State).index)),
+        dest=dest,
+        reason_required=reason,
+        actors=frozenset(actors),
+        guards=guards,
+        required_data=data,
+    )
+
+
+#: Accepted and not yet ended.
+_ACCEPTED_OPEN = OPEN_STATES - {State.PENDING_ACCEPTANCE}
+#: Where the handler (or, at expiry, the sweep) decides how a mediation that has not agreed goes on.
+_DECISION_POINTS = (State.MEDIATING, State.FAILED)
+
+#: The whole state machine. The order is the order buttons appear in.
+TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
+    # The service allocates the stage's case number when it accepts.
+    _trigger('accept', '受理', 'Accept', sources=[State.PENDING_ACCEPTANCE], dest=State.MEDIATING),
+    _trigger('decline', '不予受理', 'Decline', sources=[State.PENDING_ACCEPTANCE], dest=State.DECLINED,
+             reason=True),
+    _trigger('pause', '中止调解', 'Pause', sources=[State.MEDIATING], dest=State.PAUSED,
+             reason=True, data=('requested_by',)),
+    _trigger('resume', '恢复调解', 'Resume', sources=[State.PAUSED], dest=State.MEDIATING),
+    _trigger('extend', '延长调解期限', 'Extend the time limit', sources=[State.MEDIATING], dest=None,
+             guards=(EXTENSION_CONSENTED,), data=('unit', 'amount')),
+    _trigger('draft_agreement', '制作调解协议', 'Draft the agreement',
+             sources=[State.MEDIATING], dest=State.AGREEMENT_PENDING),
+    _trigger('reopen_drafting', '重新协商', 'Reopen negotiation',
+             sources=[State.AGREEMENT_PENDING], dest=State.MEDIATING, reason=True),
+    # PML Art 29: effective once every party and the mediator signed and the seal is applied.
+    _trigger('sign_agreement', '协议生效', 'Agreement takes effect',
+             sources=[State.AGREEMENT_PENDING], dest=State.AGREED,
+             guards=(SIGNED_BY_ALL_PARTIES, SIGNED_BY_MEDIATOR, SEALED, WET_SIGNATURES)),
+    # PML Arts 28, 30: an oral agreement takes effect when reached; the mediator records it.
+    _trigger('register_oral_agreement', '登记口头协议', 'Register an oral agreement',
+             sources=[State.MEDIATING], dest=State.AGREED),
+    _trigger('record_failure', '调解不成', 'Record failure', sources=[State.MEDIATING], dest=State.FAILED,
+             reason=True),
+    _trigger('refer_up', '移交上级调解', 'Refer to the parent committee',
+             sources=_DECISION_POINTS, dest=State.REFERRED_UP,
+             actors=(HANDLER, SYSTEM), guards=(HAS_PARENT_COMMITTEE, REFERRAL_CONSENTED)),
+    # PML Art 3(3): mediation never stands in the way of going to court, so no guard here.
+    _trigger('refer_to_court', '移送法院', 'Refer to the court',
+             sources=_DECISION_POINTS, dest=State.WITH_COURT, reason=True),
+    # TY16 Arts 26-27: a court-sent case ends by going back to the court that sent it.
+    _trigger('return_to_court', '退回法院', 'Return to the court',
+             sources=_ACCEPTED_OPEN, dest=State.RETURNED_TO_COURT,
+             actors=(HANDLER, COURT, SYSTEM), guards=(COURT_SENT,)),
+    # PML Art 23(2): a party may end the mediation at any time.
+    _trigger('withdraw', '当事人撤回', 'Withdraw', sources=OPEN_STATES, dest=State.WITHDRAWN, reason=True),
+    # The service issues the termination and remedies notice (PML Art 26).
+    _trigger('terminate', '终止调解', 'Terminate', sources=_ACCEPTED_OPEN, dest=State.TERMINATED, reason=True),
+    # At a district stage's expiry there is no level above: the sweep only flags it.
+    _trigger('flag_for_decision', '期满提请决定', 'Flag for decision',
+             sources=_DECISION_POINTS, dest=None, actors=(SYSTEM,)),
+    _trigger('record_fulfilment', '登记履行', 'Record fulfilment', sources=[State.AGREED], dest=None),
+    _trigger('record_breach', '登记未履行', 'Record breach', sources=[State.AGREED], dest=None),
+    _trigger('apply_judicial_confirmation', '申请司法确认', 'Apply for judicial confirmation',
+             sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court',)),
+    _trigger('record_judicial_confirmation', '登记司法确认结果', 'Record the judicial-confirmation result',
+             sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court', 'result')),
+    # Follow-up visits belong to an agreement still being performed; a closed dossier is read-only.
+    _trigger('record_follow_up', '登记回访', 'Record a follow-up visit', sources=[State.AGREED], dest=None),
+    _trigger('close', '结案', 'Close', sources=OUTCOME_STATES, dest=State.CLOSED),
+)}
+
+
+class TransitionError(Exception):
+    """A transition was refused; ``message`` says why, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(TransitionError):
+    """The trigger is unknown or not defined from the stage's state."""
+
+    def __init__(self, trigger, state, allowed):
+        self.trigger = trigger
+        self.state = state
+        self.allowed = list(allowed)
+        choices = '、'.join(TRIGGERS[name].label_zh for name in self.allowed) or '无'
+        super().__init__(f'“{state.label_zh}”状态下不能执行“{_label(trigger)}”；可执行的操作：{choices}')
+
+
+class GuardFailed(TransitionError):
+    def __init__(self, trigger, guard: Guard):
+        self.trigger = trigger
+        self.guard = guard.name
+        super().__init__(guard.message)
+
+
+class ReasonRequired(TransitionError):
+    def __init__(self, trigger):
+        self.trigger = trigger
+        super().__init__(f'“{_label(trigger)}”须填写原因')
+
+
+class DataRequired(TransitionError):
+    def __init__(self, trigger, missing):
+        self.trigger = trigger
+        self.missing = list(missing)
+        super().__init__(f'“{_label(trigger)}”须填写：' + '、'.join(DATA_LABELS[key] for key in self.missing))
+
+
+class ActorNotAllowed(TransitionError):
+    def __init__(self, trigger, actor):
+        self.trigger = trigger
+        self.actor = actor
+        super().__init__(f'{ACTOR_LABELS.get(actor, actor)}不能执行“{_label(trigger)}”')
+
+
+def _label(trigger):
+    spec = TRIGGERS.get(trigger)
+    return spec.label_zh if spec else trigger
+
+
+def _state_of(model):
+    """The model's state as a State, whether the attribute holds the enum or its string."""
+    return State(model.state)
+
+
+class _Binding:
+    """What the machine is bound to during one call, in place of the caller's model.
+
+    ``add_model`` attaches a method per trigger, ``may_<trigger>``, ``is_<state>``, ``trigger``
+    and ``may_trigger`` to whatever it binds, ``remove_model`` leaves them all behind, and an
+    attribute that exists but is None (a nullable column) would be overwritten. Binding this
+    throwaway object instead keeps the ORM row untouched apart from the one ``state`` write in
+    ``fire``, and everything the binding attached is garbage once the call returns.
+    """
+
+
+class DisputeWorkflow:
+    """The dispute state machine. Build it once per process: ``WORKFLOW`` below."""
+
+    def __init__(self):
+        # initial=None: add_model must always be given the row's state (a default would
+        # silently reset a loaded row, anchors.md §2.1 (2)).
+        self.machine = Machine(
+            model=None,
+            states=[state.value for state in State],
+            initial=None,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute='state',
+        )
+        for spec in TRIGGERS.values():
+            self.machine.add_transition(
+                spec.name,
+                [source.value for source in spec.sources],
+                spec.dest.value if spec.dest else None,
+                conditions=list(spec.guards),
+            )
+        # transitions.Machine is not thread-safe (``machine.models`` is one shared list) and
+        # waitress serves requests from several threads, so bind-fire-unbind runs under one
+        # process-wide lock. The section is pure computation on in-memory values (about
+        # 0.1-0.2 ms, no I/O, no database access), so the lock never waits on anything slow.
+        # Other processes and servers are kept apart by the service's version compare-and-set.
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _bound(self, state):
+        binding = _Binding()
+        with self._lock:
+            self.machine.add_model(binding, initial=state.value)
+            try:
+                yield binding
+            finally:
+                self.machine.remove_model(binding)
+
+    def defined_from(self, state) -> list[str]:
+        """Triggers defined from ``state``, ignoring actor, reason and guards."""
+        state = State(state)
+        return [name for name, spec in TRIGGERS.items() if state in spec.sources]
+
+    def allowed(self, model, ctx: TransitionContext) -> list[str]:
+        """Triggers ``ctx.actor`` may fire now: the buttons a page shows.
+
+        The reason and data are typed into the form the button opens, so they are not checked.
+        """
+        state = _state_of(model)
+        candidates = [name for name in self.defined_from(state) if ctx.actor in TRIGGERS[name].actors]
+        with self._bound(state) as binding:
+            return [name for name in candidates if getattr(binding, f'may_{name}')(ctx=ctx)]
+
+    def fire(self, model, trigger: str, ctx: TransitionContext) -> tuple[State, State]:
+        """Fire ``trigger`` on ``model`` and return (from, to); raise a TransitionError if refused.
+
+        A change of state is written to ``model.state`` as the value string; an internal transition
+        and a refusal leave it untouched.
+        """
+        state = _state_of(model)
+        defined = self.defined_from(state)
+        if trigger not in defined:
+            raise IllegalTransition(trigger, state, defined)
+        spec = TRIGGERS[trigger]
+        if ctx.actor not in spec.actors:
+            raise ActorNotAllowed(trigger, ctx.actor)
+        if spec.reason_required and not ctx.reason.strip():
+            raise ReasonRequired(trigger)
+        missing = [key for key in spec.required_data if ctx.data.get(key) in (None, '')]
+        if missing:
+            raise DataRequired(trigger, missing)
+        with self._bound(state) as binding:
+            if not binding.trigger(trigger, ctx=ctx):
+                raise GuardFailed(trigger, next(guard for guard in spec.guards if not guard.test(ctx)))
+            new_state = State(binding.state)
+        if new_state != state:
+            model.state = new_state.value
+        return state, new_state
+
+    def mermaid(self) -> str:
+        """A Mermaid stateDiagram-v2 of TRIGGERS, with the Chinese labels."""
+        lines = ['stateDiagram-v2']
+        lines += [f'    state "{state.label_zh}" as {state.value}' for state in State]
+        lines.append(f'    [*] --> {State.PENDING_ACCEPTANCE.value}')
+        for spec in TRIGGERS.values():
+            for source in spec.sources:
+                dest = spec.dest or source
+                lines.append(f'    {source.value} --> {dest.value}: {spec.label_zh}')
+        lines.append(f'    {State.CLOSED.value} --> [*]')
+        return '\n'.join(lines) + '\n'
+
+
+WORKFLOW = DisputeWorkflow()
