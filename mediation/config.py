@@ -29,6 +29,8 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 8
+#: werkzeug hash method; tests use a cheap one
+PASSWORD_HASH_METHOD = 'scrypt'
 
 BABEL_DEFAULT_LOCALE = 'zh_CN'
 BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'

@@ -35,7 +35,20 @@ def label(value):
     return getattr(value, 'label_zh', str(value))
 
 
+#: Labels of the events that are not transitions
+EVENT_LABELS = {'created': '登记纠纷', 'received': '收到移交/移送', 'pii_viewed': '查看完整个人信息'}
+
+
+def state_label(value):
+    from workflows.states import State
+    return label(State(value)) if value else ''
+
+
 def register_template_helpers(app):
+    from mediation.identifiers import mask_address
+    app.jinja_env.filters['mask_address'] = lambda value: mask_address(value) if value else ''
+    app.jinja_env.filters['state_label'] = state_label
+    app.jinja_env.globals['event_labels'] = EVENT_LABELS
     app.jinja_env.filters['datetime'] = format_datetime
     app.jinja_env.filters['date'] = format_date
     app.jinja_env.filters['label'] = label

@@ -9,6 +9,7 @@ from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from mediation.formutil import choices
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
@@ -21,11 +22,11 @@ from workflows.enums import Source
 
 
 class PartyForm(Form):
-    role = SelectField('身份', choices=[(r.value, r.label_zh) for r in PartyRole])
-    kind = SelectField('类型', choices=[(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')])
+    role = SelectField('身份', choices=choices([(r.value, r.label_zh) for r in PartyRole]))
+    kind = SelectField('类型', choices=choices([(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')]))
     name = StringField('姓名/名称', validators=[Optional(), Length(max=100)])
     id_number = StringField('公民身份号码', validators=[Optional(), Length(max=30)])
-    sex = SelectField('性别', choices=[('', '（由身份证号码自动识别）'), ('male', '男'), ('female', '女')],
+    sex = SelectField('性别', choices=choices([('', '（由身份证号码自动识别）'), ('male', '男'), ('female', '女')]),
                       validators=[Optional()])
     ethnicity = StringField('民族', validators=[Optional(), Length(max=20)])
     birth_date = DateField('出生日期', validators=[Optional()])
@@ -40,7 +41,7 @@ class PartyForm(Form):
 class CaseForm(FlaskForm):
     title = StringField('纠纷名称', validators=[DataRequired('请填写纠纷名称。'), Length(max=200)])
     category_id = SelectField('纠纷类型', coerce=int, validators=[DataRequired('请选择纠纷类型。')])
-    source = SelectField('案件来源', choices=[(s.value, s.label_zh) for s in Source if not s.court_sent])
+    source = SelectField('案件来源', choices=choices([(s.value, s.label_zh) for s in Source if not s.court_sent]))
     facts = TextAreaField('纠纷简要情况', validators=[DataRequired('请填写纠纷简要情况。'), Length(max=20000)])
     requests = TextAreaField('当事人申请事项', validators=[Optional(), Length(max=10000)])
     place = StringField('纠纷发生地', validators=[Optional(), Length(max=200)])
@@ -54,7 +55,7 @@ class CaseForm(FlaskForm):
     cross_area = BooleanField('跨地区、跨单位纠纷')
     abnormal_death = BooleanField('涉及非正常死亡')
     minor_involved = BooleanField('涉及未成年人')
-    risk_level = SelectField('风险等级', choices=[('', '无')] + [(r.value, r.label_zh) for r in RiskLevel],
+    risk_level = SelectField('风险等级', choices=choices([('', '无')] + [(r.value, r.label_zh) for r in RiskLevel]),
                              validators=[Optional()])
     intake_level = SelectField('受理层级', validators=[Optional()])
     parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=20)
@@ -66,10 +67,10 @@ class TransitionForm(FlaskForm):
     trigger = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
     reason = TextAreaField('原因/说明', validators=[Optional(), Length(max=5000)])
-    requested_by = SelectField('申请方', choices=[('', '请选择'), ('parties', '双方当事人'), ('applicant', '申请人'),
-                                                 ('respondent', '被申请人'), ('committee', '调解委员会')],
+    requested_by = SelectField('申请方', choices=choices([('', '请选择'), ('parties', '双方当事人'), ('applicant', '申请人'),
+                                                 ('respondent', '被申请人'), ('committee', '调解委员会')]),
                                validators=[Optional()])
-    unit = SelectField('延长单位', choices=[('days', '日'), ('months', '月'), ('workdays', '工作日')], validators=[Optional()])
+    unit = SelectField('延长单位', choices=choices([('days', '日'), ('months', '月'), ('workdays', '工作日')]), validators=[Optional()])
     amount = IntegerField('延长长度', validators=[Optional(), NumberRange(min=1, max=366)])
     consent = BooleanField('已征得当事人同意并记录')
     parties_signed = BooleanField('全体当事人已签名、盖章或按指印')
@@ -77,8 +78,8 @@ class TransitionForm(FlaskForm):
     sealed = BooleanField('已加盖人民调解委员会印章')
     wet_signatures = BooleanField('当事人为亲笔签名（纸质）')
     court = StringField('法院', validators=[Optional(), Length(max=100)])
-    result = SelectField('结果', choices=[('', '请选择'), ('confirmed', '裁定确认有效'), ('rejected', '驳回申请'),
-                                          ('withdrawn', '撤回申请')], validators=[Optional()])
+    result = SelectField('结果', choices=choices([('', '请选择'), ('confirmed', '裁定确认有效'), ('rejected', '驳回申请'),
+                                          ('withdrawn', '撤回申请')]), validators=[Optional()])
 
     def transition_data(self) -> dict:
         """Only what the trigger uses ends up in the audit event."""
@@ -96,3 +97,14 @@ class TransitionForm(FlaskForm):
 
 class RevealForm(FlaskForm):
     """POST-only button: show full ID numbers and phones (logged)."""
+
+
+#: The extra inputs each transition's form shows (besides the reason).
+TRIGGER_FIELDS = {
+    'pause': ['requested_by'],
+    'extend': ['unit', 'amount', 'consent'],
+    'refer_up': ['consent'],
+    'sign_agreement': ['parties_signed', 'mediator_signed', 'sealed', 'wet_signatures'],
+    'apply_judicial_confirmation': ['court'],
+    'record_judicial_confirmation': ['court', 'result'],
+}

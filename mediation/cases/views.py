@@ -13,11 +13,13 @@ from mediation.access import handles_case
 from mediation.cases import bp
 from mediation.cases.forms import CaseForm
 from mediation.cases.forms import RevealForm
+from mediation.cases.forms import TRIGGER_FIELDS
 from mediation.cases.forms import TransitionForm
 from mediation.chinatime import today_in_china
 from mediation.errors import MediationError
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
+from mediation.formutil import choices
 from mediation.models import Stage
 from mediation.services import case_queries
 from mediation.services import cases as case_service
@@ -55,13 +57,13 @@ def new():
     if current_user.role not in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
         abort(403)
     form = CaseForm()
-    form.category_id.choices = [(0, '请选择')] + [(c.id, c.full_name) for c in case_queries.categories()]
+    form.category_id.choices = choices([(0, '请选择')] + [(c.id, c.full_name) for c in case_queries.categories()])
     levels = [current_user.organisation.level]
     node = current_user.organisation.parent
     while node is not None:
         levels.append(node.level)
         node = node.parent
-    form.intake_level.choices = [(level.value, f'{level.label_zh}级受理') for level in levels]
+    form.intake_level.choices = choices((level.value, f'{level.label_zh}级受理') for level in levels)
     error_field = None
     if form.validate_on_submit():
         try:
@@ -157,6 +159,7 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
             forms[trigger] = form
         stages.append({'stage': stage, 'forms': forms, 'deadline': explain(stage) if stage.clock else None})
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
+                           trigger_fields=TRIGGER_FIELDS,
                            events=case_queries.case_events(case), revealed=revealed,
                            handles=handles_case(current_user, case), reveal_form=RevealForm(),
                            open_trigger=failed_form.trigger.data if failed_form is not None else None)

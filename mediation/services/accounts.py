@@ -89,7 +89,7 @@ def create_user(*, username: str, display_name: str, password: str, role: Role,
     check_role_fits_organisation(role, organisation)
     user = User(username=username, display_name=display_name.strip() or username, role=role,
                 organisation=organisation)
-    user.set_password(password)
+    user.set_password(password, current_app.config['PASSWORD_HASH_METHOD'])
     db.session.add(user)
     db.session.flush()
     return user
@@ -104,7 +104,7 @@ def update_user(user: User, *, display_name: str, role: Role, organisation: Orga
     user.active = active
     if new_password:
         validate_password(new_password)
-        user.set_password(new_password)
+        user.set_password(new_password, current_app.config['PASSWORD_HASH_METHOD'])
     if unlock:
         user.locked_until = None
         user.failed_logins = 0

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from mediation.access import visible_cases
 from mediation.extensions import db
@@ -26,7 +27,8 @@ class CaseFilters:
 
 def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: int = 50):
     """One page of visible cases, newest first, and whether more follow."""
-    latest = sa.select(sa.func.max(Stage.id)).where(Stage.case_id == Case.id).scalar_subquery()
+    newer = so.aliased(Stage)
+    latest = sa.select(sa.func.max(newer.id)).where(newer.case_id == Case.id).correlate(Case).scalar_subquery()
     query = visible_cases(user).join(Stage, Stage.id == latest)
     if filters.q:
         term = f'%{filters.q.strip()}%'

@@ -1,0 +1,127 @@
+"""Shared fixtures: one migrated database per test session, emptied between tests.
+
+The schema is built by Alembic (``mediation db upgrade``), never ``create_all``: every run
+proves the migrations. Set DATABASE_URL to a PostgreSQL URL to run the suite there.
+"""
+import os
+import re
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from mediation import create_app
+from mediation.extensions import db as _db
+
+TEST_KEY = 'dGVzdC1rZXktdGhhdC1pcy1sb25nLWVub3VnaC0xMjM0NQ'
+
+#: Tables holding reference data the migrations seed (kept between tests).
+REFERENCE_TABLES = {'category', 'calendar_day', 'calendar_year', 'alembic_version'}
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get('DATABASE_URL')
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope='session')
+def app(tmp_path_factory):
+    app = create_app({
+        'TESTING': True,
+        'SQLALCHEMY_DATABASE_URI': _database_url(tmp_path_factory),
+        'SECRET_KEY': 'test-secret',
+        'FIELD_ENCRYPTION_KEY': TEST_KEY,
+        'WTF_CSRF_ENABLED': False,
+        'PASSWORD_HASH_METHOD': 'pbkdf2:sha256:1000',
+        'SWEEP_INTERVAL_MINUTES': 0,
+    })
+    with app.app_context():
+        from flask_migrate import downgrade
+        from flask_migrate import upgrade
+        if app.config['SQLALCHEMY_DATABASE_URI'].startswith('postgresql'):
+            downgrade(revision='base')  # a fresh schema even if an earlier run left one behind
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Empty every non-reference table (and calendar entries tests made) after each test."""
+    yield
+    if 'app' not in request.fixturenames:
+        return
+    with app.app_context():
+        _db.session.remove()
+        _empty_tables()
+        _db.session.remove()
+
+
+def _empty_tables():
+    from workflows.calendar import chinesecalendar_years
+    seeded = chinesecalendar_years()
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == 'postgresql':
+            conn.execute(sa.text('TRUNCATE ' + ', '.join(f'"{t.name}"' for t in tables) + ' RESTART IDENTITY CASCADE'))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+        conn.execute(sa.text("DELETE FROM calendar_day WHERE source <> 'chinesecalendar'"))
+        conn.execute(sa.text('DELETE FROM calendar_year WHERE year < :a OR year > :b'),
+                     {'a': seeded.start, 'b': seeded.stop - 1})
+        conn.execute(sa.text("DELETE FROM category WHERE code LIKE 'T-%'"))
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def db(app_ctx):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def orgs(db):
+    """A district with two towns, three villages, and a court serving the district."""
+    from tests.factories import make_org_tree
+    return make_org_tree()
+
+
+@pytest.fixture
+def users(db, orgs):
+    """One user per role (password 'password123')."""
+    from tests.factories import make_standard_users
+    return make_standard_users(orgs)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, password='password123'):
+        response = client.post('/login', data={'username': user.username, 'password': password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+    return _login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, 'no CSRF token on the page'
+    return match.group(1)
