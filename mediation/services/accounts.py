@@ -6,6 +6,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -110,3 +111,34 @@ def update_user(user: User, *, display_name: str, role: Role, organisation: Orga
         user.failed_logins = 0
     db.session.flush()
     return user
+
+
+def list_users(q: str = '', *, page: int = 1, per_page: int = 50) -> tuple[list[User], bool]:
+    """Users matching ``q`` (username, display name or organisation name), a page at a time.
+
+    Returns the page's users and whether another page follows.
+    """
+    query = sa.select(User).join(User.organisation).options(contains_eager(User.organisation))
+    q = (q or '').strip()
+    if q:
+        query = query.where(sa.or_(User.username.contains(q, autoescape=True),
+                                   User.display_name.contains(q, autoescape=True),
+                                   Organisation.name.contains(q, autoescape=True)))
+    query = query.order_by(Organisation.path, User.username).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)
+    users = list(db.session.scalars(query))
+    return users[:per_page], len(users) > per_page
+
+
+def is_locked(user: User, now=None) -> bool:
+    """Whether sign-in is currently locked after too many failed attempts."""
+    return bool(user.locked_until and user.locked_until > (now or utcnow()))
+
+
+def check_self_change(actor: User, user: User, *, role: Role, active: bool) -> None:
+    """Administrators may not lock themselves out: no deactivating or demoting their own account."""
+    if actor.id != user.id:
+        return
+    if not active:
+        raise ValidationFailed('不能停用自己的账号；如需停用，请由其他管理员操作。', field='active')
+    if actor.role == Role.ADMIN and role != Role.ADMIN:
+        raise ValidationFailed('不能取消自己的系统管理员角色；如需更改，请由其他管理员操作。', field='role')

@@ -86,3 +86,46 @@ def organisation_tree():
     """Every organisation in tree order (parents before children), courts last."""
     return db.session.scalars(sa.select(Organisation).order_by(
         Organisation.kind == OrgKind.COURT, Organisation.path)).all()
+
+
+def get_organisations(ids: Iterable[int]) -> list[Organisation]:
+    """The organisations with these ids, in code order (unknown ids are left out)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))
+                                   .order_by(Organisation.code)))
+
+
+def organisations_of_kind(*kinds, include: Optional[Organisation] = None, active_only: bool = False):
+    """Organisations of the given kinds in tree order; ``include`` is kept even when inactive."""
+    query = sa.select(Organisation).where(Organisation.kind.in_([OrgKind(k) for k in kinds]))
+    if active_only:
+        condition = Organisation.active.is_(True)
+        if include is not None:
+            condition = sa.or_(condition, Organisation.id == include.id)
+        query = query.where(condition)
+    return list(db.session.scalars(query.order_by(Organisation.path)))
+
+
+def tree_rows() -> tuple[list[tuple[Organisation, int]], list[Organisation]]:
+    """The committee tree as ``(organisation, depth)`` rows in display order (siblings by code),
+    and the courts (with their served districts) listed separately."""
+    everything = organisation_tree()
+    children: dict[Optional[int], list[Organisation]] = {}
+    courts = []
+    for org in everything:
+        if org.kind == OrgKind.COURT:
+            courts.append(org)
+        else:
+            children.setdefault(org.parent_id, []).append(org)
+    for siblings in children.values():
+        siblings.sort(key=lambda o: o.code)
+    rows: list[tuple[Organisation, int]] = []
+    stack = [(org, 0) for org in reversed(children.get(None, []))]
+    while stack:
+        org, depth = stack.pop()
+        rows.append((org, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(org.id, [])))
+    courts.sort(key=lambda o: o.code)
+    return rows, courts

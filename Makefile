@@ -1,0 +1,58 @@
+# Fengqiao mediation case tracker — the two set-up commands are `make run` and `make test`.
+# Works on a fresh Debian machine with Python 3.11: system packages are installed with apt-get
+# when we are root, otherwise the exact command to run is printed and make stops.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+# Pango for WeasyPrint; libharfbuzz-subset0 or WeasyPrint falls back to a ~40x slower font
+# subsetter on CJK fonts; fonts-noto-cjk for Chinese text; python3-venv for the virtualenv.
+SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Browser tests drive Debian's Chromium through Playwright (no browser download).
+TEST_SYSTEM_PACKAGES := chromium
+
+.PHONY: run test test-postgres bench system-packages test-system-packages install install-test clean translations
+
+run: install
+	$(BIN)/mediation db upgrade
+	$(BIN)/mediation seed-demo
+	$(BIN)/mediation serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python -m bench
+
+system-packages:
+	@./scripts/ensure-system-packages $(SYSTEM_PACKAGES)
+
+test-system-packages:
+	@./scripts/ensure-system-packages $(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)
+
+$(BIN)/python: | system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: system-packages $(VENV)/.installed
+
+install-test: test-system-packages $(VENV)/.installed-test
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -o mediation/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i mediation/translations/messages.pot -d mediation/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d mediation/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,4 @@
+"""``python -m mediation`` is the ``mediation`` command."""
+from mediation.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""The in-process sweep schedule of ``mediation serve`` (one office PC; larger sites use cron)."""
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+def start_sweep_scheduler(app, minutes: int) -> threading.Thread:
+    """Run the sweep now and then every ``minutes`` in a daemon thread.
+
+    Safe next to a cron sweep or another server: the sweep escalates each stage once.
+    """
+    def loop():
+        from mediation.extensions import db
+        from mediation.services.sweep import run_sweep
+        while True:
+            with app.app_context():
+                try:
+                    log.info(run_sweep().summary())
+                except Exception:  # the schedule must survive a bad run; the next one retries
+                    log.exception('scheduled sweep failed')
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+            stop.wait(minutes * 60)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, name='sweep-scheduler', daemon=True)
+    thread.start()
+    return thread

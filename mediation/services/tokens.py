@@ -1,0 +1,34 @@
+"""API bearer tokens: shown once, stored as SHA-256."""
+import hashlib
+import secrets
+from typing import Optional
+
+import sqlalchemy as sa
+
+from mediation.extensions import db
+from mediation.models import ApiToken
+from mediation.models import User
+from mediation.models._types import utcnow
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(username: str, name: str = '') -> str:
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise LookupError(f'找不到用户 {username}。')
+    token = 'med_' + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_digest(token), name=name))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> Optional[User]:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                      ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
