@@ -106,6 +106,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from mediation.admin import bp as admin_bp
+    from mediation.api import bp as api_bp
     from mediation.auth import bp as auth_bp
     from mediation.cases import bp as cases_bp
     from mediation.main import bp as main_bp
@@ -114,3 +115,4 @@ def register_blueprints(app):
     app.register_blueprint(main_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)

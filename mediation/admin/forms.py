@@ -120,6 +120,10 @@ class SetDayForm(FlaskForm):
     name = StringField(_l('名称'), filters=[strip], validators=[
         Optional(), Length(max=50, message=_l('名称不能超过 50 个字。'))])
 
+    def validate_day(self, field):
+        if not 1990 <= field.data.year <= 2100:
+            raise ValidationError(_('日期须在 1990 年至 2100 年之间。'))
+
 
 class RemoveDayForm(FlaskForm):
     day = ChineseDateField(_l('日期'), validators=[DataRequired(_l('请输入有效日期（格式：2026-10-01）。'))])
@@ -176,6 +180,8 @@ class NoticeForm(FlaskForm):
                 name = (match.group(4) or '').strip()
                 if start is None or end is None:
                     problem = _('日期无效。')
+                elif not (1990 <= start.year <= 2100 and 1990 <= end.year <= 2100):
+                    problem = _('日期须在 1990 年至 2100 年之间。')
                 elif end < start:
                     problem = _('结束日期早于开始日期。')
                 elif (end - start).days >= MAX_RANGE_DAYS:

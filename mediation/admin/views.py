@@ -43,8 +43,6 @@ from mediation.web import label
 from workflows.calendar import chinesecalendar_years
 from workflows.enums import Role
 
-CHECK_FORM = '请检查标红的项目后重新提交。'
-
 
 @bp.before_request
 @login_required
@@ -149,7 +147,7 @@ def edit_organisation(org_id):
 
 def _render_org_form(form, org):
     if form.is_submitted():
-        flash(_(CHECK_FORM), 'danger')
+        flash(_('请检查标红的项目后重新提交。'), 'danger')
     return render_template('admin/organisation_form.html', form=form, org=org), \
         422 if form.is_submitted() else 200
 
@@ -179,10 +177,19 @@ def _fill_user_choices(form, user=None):
 
 
 def _chosen_organisation(form):
-    if not form.organisation_id.data:
+    """The organisation picked in a validated form, or None with a message at the field."""
+    if form.organisation_id.data:
+        return db.session.get(Organisation, form.organisation_id.data)
+    if not form.organisation_id.errors:
         form.organisation_id.errors = list(form.organisation_id.errors) + [_('请选择所属单位。')]
-        return None
-    return db.session.get(Organisation, form.organisation_id.data)
+    return None
+
+
+def _validated_organisation(form):
+    """Validate the user form; the chosen organisation when everything is valid, else None."""
+    valid = form.validate()  # every field's message at once, the organisation's included
+    organisation = _chosen_organisation(form)
+    return organisation if valid else None
 
 
 @bp.route('/users/new', methods=['GET', 'POST'])
@@ -192,7 +199,7 @@ def new_user():
     if not form.is_submitted():
         form.role.data = request.args.get('role', Role.VILLAGE_MEDIATOR.value)
         form.organisation_id.data = request.args.get('organisation', 0, type=int)
-    elif form.validate() & ((organisation := _chosen_organisation(form)) is not None):
+    elif (organisation := _validated_organisation(form)) is not None:
         try:
             user = accounts.create_user(username=form.username.data, display_name=form.display_name.data or '',
                                         password=form.password.data, role=Role(form.role.data),
@@ -216,7 +223,7 @@ def edit_user(user_id):
         form = EditUserForm(data={'display_name': user.display_name, 'role': user.role.value,
                                   'organisation_id': user.organisation_id, 'active': user.active})
     _fill_user_choices(form, user)
-    if form.validate_on_submit() & ((organisation := _chosen_organisation(form)) is not None):
+    if form.is_submitted() and (organisation := _validated_organisation(form)) is not None:
         role = Role(form.role.data)
         try:
             accounts.check_self_change(current_user, user, role=role, active=form.active.data)
@@ -235,7 +242,7 @@ def edit_user(user_id):
 
 def _render_user_form(form, user):
     if form.is_submitted():
-        flash(_(CHECK_FORM), 'danger')
+        flash(_('请检查标红的项目后重新提交。'), 'danger')
     return render_template('admin/user_form.html', form=form, user=user,
                            locked=accounts.is_locked(user) if user else False,
                            min_password=current_app.config['PASSWORD_MIN_LENGTH']), \
@@ -244,10 +251,10 @@ def _render_user_form(form, user):
 
 # --- calendar --------------------------------------------------------------------------------
 
-def _year_arg(default=None):
+def _year_arg():
     year = request.args.get('year', type=int)
     if year is None or not 1990 <= year <= 2100:
-        return default or today_in_china().year
+        return today_in_china().year
     return year
 
 
@@ -314,8 +321,7 @@ def calendar_load_year():
             else:
                 flash(message, 'success')
                 return redirect(url_for('admin.calendar', year=year))
-    return _render_calendar(_year_arg(form.year.data if form.year.data and not form.year.errors else None),
-                            load_form=form, status=422)
+    return _render_calendar(_year_arg(), load_form=form, status=422)
 
 
 @bp.route('/calendar/notice', methods=['POST'])
