@@ -1,0 +1,99 @@
+"""Main journeys in a real browser: Debian's Chromium driven by Playwright (no browser download)."""
+import re
+import shutil
+import threading
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.factories import make_case
+
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server('127.0.0.1', 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_port}'
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync'])
+        context = browser.new_context(viewport={'width': 390, 'height': 844}, locale='zh-CN')  # a phone
+        context.set_default_timeout(10000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def usernames(users, db):
+    """The demo usernames, read before the browser starts: the test's own session must not hold
+    SQLite's write lock (transactions there begin IMMEDIATE) while the server handles requests."""
+    names = SimpleNamespace(**{key: user.username for key, user in vars(users).items()})
+    db.session.rollback()
+    return names
+
+
+def sign_in(page, base, username):
+    page.goto(f'{base}/login')
+    page.fill('#username', username)
+    page.fill('#password', 'password123')
+    page.click('main button[type=submit]')
+    page.wait_for_url(f'{base}/')
+
+
+def test_village_mediator_logs_and_accepts_a_dispute(live_server, page, usernames):
+    sign_in(page, live_server, usernames.village)
+    page.click('text=登记纠纷')
+    page.fill('#title', '宅基地边界纠纷')
+    page.select_option('#category_id', label='房屋宅基地纠纷')
+    page.fill('#facts', '两户因宅基地边界围墙发生争执。')
+    page.fill('#parties-0-name', '王五')
+    page.fill('#parties-0-id_number', '11010519491231002x')
+    page.fill('#parties-0-phone', '+86 138-1234-5678')
+    page.select_option('#parties-1-role', 'respondent')
+    page.fill('#parties-1-name', '赵六')
+    page.click('button:has-text("登记")')
+    page.wait_for_selector('text=纠纷已登记')
+    assert page.locator('text=110105********002X').count() == 1
+    page.locator('summary').filter(has_text=re.compile(r'^受理$')).click()
+    page.click('button:has-text("确认：受理")')
+    page.wait_for_selector('text=已完成“受理”')
+    assert page.locator('text=人调字第1号').count() >= 1
+    assert page.locator('.badge', has_text='期限').count() >= 1
+
+
+def test_bad_id_number_keeps_what_was_typed(live_server, page, usernames):
+    sign_in(page, live_server, usernames.village)
+    page.goto(f'{live_server}/cases/new')
+    page.fill('#title', '借款纠纷')
+    page.select_option('#category_id', label='合同纠纷')
+    page.fill('#facts', '借款到期未还。')
+    page.fill('#parties-0-name', '钱七')
+    page.fill('#parties-0-id_number', '110105194912310021')
+    page.click('button:has-text("登记")')
+    page.wait_for_selector('text=校验')
+    assert page.input_value('#title') == '借款纠纷'
+    assert page.input_value('#parties-0-id_number') == '110105194912310021'
+
+
+def test_other_village_cannot_open_the_case(live_server, page, users, db):
+    case_id, other = make_case(users.village).id, users.village_other.username
+    db.session.rollback()
+    sign_in(page, live_server, other)
+    response = page.goto(f'{live_server}/cases/{case_id}')
+    assert response.status == 404
+    assert page.locator('text=找不到该案件').count() == 1
