@@ -119,7 +119,7 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
         source = Source(data.source)
     except ValueError:
         raise ValidationFailed('请选择案件来源。', field='source')
-    if not data.title.strip():
+    if not _text(data.title):
         raise ValidationFailed('请填写纠纷名称。', field='title')
     if not data.parties:
         raise ValidationFailed('请至少登记一名当事人。', field='parties')
@@ -132,8 +132,8 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
     assessment = assess(flags, risk_rules())
     committee = _intake_committee(actor.organisation, data.intake_level, assessment.intake_level)
 
-    case = Case(matter_code=new_matter_code(now), title=data.title.strip(), category=category, source=source,
-                facts=data.facts.strip(), requests=data.requests.strip(), place=data.place.strip(), amount=amount,
+    case = Case(matter_code=new_matter_code(now), title=_text(data.title), category=category, source=source,
+                facts=_text(data.facts), requests=_text(data.requests), place=_text(data.place), amount=amount,
                 people_involved=data.people_involved or 0, mzx_risk=data.mzx_risk, group_dispute=data.group_dispute,
                 petition_risk=data.petition_risk, major_difficult=data.major_difficult, cross_area=data.cross_area,
                 abnormal_death=data.abnormal_death, minor_involved=data.minor_involved,
@@ -224,6 +224,10 @@ def build_party(data: PartyInput, index: int = 0) -> Party:
     except InvalidIdentifier as error:
         raise ValidationFailed(f'第 {index + 1} 位当事人：{error.message}', field=prefix + 'identifiers')
     return party
+
+
+def _text(value) -> str:
+    return (value or '').strip()
 
 
 def _clean(value):

@@ -1,0 +1,94 @@
+"""Case pages: intake, transitions with conflicts, deadline explanation."""
+import sqlalchemy as sa
+
+from mediation.models import Case
+from mediation.models import Notice
+from tests.factories import category
+from tests.factories import make_case
+
+
+def _intake_form(**overrides):
+    data = {'title': '排水沟纠纷', 'category_id': category('LL').id, 'source': 'party_application',
+            'facts': '双方因排水沟堵塞发生争执。', 'people_involved': '2', 'intake_level': 'village',
+            'parties-0-role': 'applicant', 'parties-0-kind': 'person', 'parties-0-name': '张三',
+            'parties-0-id_number': '11010519491231002X', 'parties-0-phone': '13812345678',
+            'parties-1-role': 'respondent', 'parties-1-kind': 'person', 'parties-1-name': '李四'}
+    data.update(overrides)
+    return data
+
+
+def test_intake_creates_a_case_pending_at_the_own_committee(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form())
+    assert response.status_code == 302
+    case = db.session.scalar(sa.select(Case))
+    assert case.stages[0].committee_id == users.village.organisation_id
+    assert case.stages[0].state.value == 'pending_acceptance' and case.stages[0].due_on is not None
+    assert [p.sex for p in case.parties] == ['female', None]  # derived from the ID number
+
+
+def test_intake_with_a_bad_id_number_keeps_the_input_and_says_why(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{'parties-0-id_number': '110105194912310021'}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '校验' in page
+    assert 'value="排水沟纠纷"' in page and 'value="110105194912310021"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_missing_required_fields_are_marked(client, users, login):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(title='', facts=''))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '请填写纠纷名称' in page and '请填写纠纷简要情况' in page
+
+
+def test_risky_dispute_may_go_straight_to_the_town_and_alerts_it(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(mzx_risk='y', intake_level='town', people_involved='30'))
+    assert response.status_code == 302
+    case = db.session.scalar(sa.select(Case))
+    assert case.stages[0].committee_id == users.town.organisation_id
+    alerts = db.session.scalars(sa.select(Notice).where(Notice.kind == 'risk_alert')).all()
+    assert users.town.organisation_id in {n.organisation_id for n in alerts}
+    assert any('公安' in n.message for n in alerts)
+
+
+def test_plain_dispute_cannot_skip_the_village(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(intake_level='district'))
+    assert response.status_code == 422
+    assert '不能直接提交' in response.get_data(as_text=True)
+
+
+def test_stale_form_shows_a_conflict_and_keeps_the_typed_reason(client, users, login, db):
+    case = make_case(users.village)
+    stage = case.stages[0]
+    url = f'/cases/{case.id}/stages/{stage.id}/transition'
+    login(users.village)
+    old_version = stage.version
+    assert client.post(url, data={'trigger': 'accept', 'version': old_version}).status_code == 302
+    response = client.post(url, data={'trigger': 'decline', 'version': old_version, 'reason': '当事人已起诉'})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert '已被他人修改' in page
+    assert '人调字第1号' in page  # the page shows the current state
+
+
+def test_refused_transition_says_what_is_missing_and_keeps_input(client, users, login, db):
+    case = make_case(users.village)
+    stage = case.stages[0]
+    url = f'/cases/{case.id}/stages/{stage.id}/transition'
+    login(users.village)
+    client.post(url, data={'trigger': 'accept', 'version': stage.version})
+    db.session.refresh(stage)
+    response = client.post(url, data={'trigger': 'pause', 'version': stage.version, 'reason': '等待伤情鉴定'})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '申请中止的一方' in page and '等待伤情鉴定' in page
+
+
+def test_case_page_explains_the_deadline(client, users, login, db):
+    case = make_case(users.village)
+    login(users.village)
+    page = client.get(f'/cases/{case.id}').get_data(as_text=True)
+    assert '计算过程' in page and '工作日' in page
