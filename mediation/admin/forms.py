@@ -26,6 +26,8 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from mediation.models import OrgKind
 
@@ -54,6 +56,13 @@ class ChineseIntegerField(IntegerField):
             raise ValueError(_('请输入整数。'))
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (easier on a phone than a multiple select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 class OrganisationForm(FlaskForm):
@@ -66,8 +75,8 @@ class OrganisationForm(FlaskForm):
     code = StringField(_l('编码'), filters=[strip], validators=[
         DataRequired(_l('请填写编码。')), Length(max=32, message=_l('编码不能超过 32 个字符。'))])
     parent_id = SelectField(_l('上级单位'), coerce=int, invalid_choice_message=_l('请选择列表中的上级单位。'))
-    served_districts = SelectMultipleField(_l('对接的区（县）'), coerce=int,
-                                           invalid_choice_message=_l('请选择列表中的区（县）。'))
+    served_districts = MultiCheckboxField(_l('对接的区（县）'), coerce=int,
+                                         invalid_choice_message=_l('请选择列表中的区（县）。'))
 
 
 class NewOrganisationForm(OrganisationForm):
@@ -126,7 +135,27 @@ class SetDayForm(FlaskForm):
 
 
 class RemoveDayForm(FlaskForm):
-    day = ChineseDateField(_l('日期'), validators=[DataRequired(_l('请输入有效日期（格式：2026-10-01）。'))])
+    """Remove one day's entry, or every entry from ``day`` to ``until`` (a listed holiday block)."""
+
+    day = ChineseDateField(_l('日期'), id='remove-day',
+                           validators=[DataRequired(_l('请输入有效日期（格式：2026-10-01）。'))])
+    until = ChineseDateField(_l('至'), id='remove-until', validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data is None or self.day.data is None:
+            return
+        if field.data < self.day.data:
+            raise ValidationError(_('结束日期早于开始日期。'))
+        if (field.data - self.day.data).days >= MAX_RANGE_DAYS:
+            raise ValidationError(_('一次最多删除 %(days)s 天。', days=MAX_RANGE_DAYS))
+
+    def days(self) -> list[date]:
+        last = self.until.data or self.day.data
+        return [self.day.data + timedelta(days=n) for n in range((last - self.day.data).days + 1)]
+
+
+class ConfirmForm(FlaskForm):
+    """CSRF-only form for one-click POST buttons (unlock)."""
 
 
 class LoadYearForm(FlaskForm):

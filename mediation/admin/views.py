@@ -3,10 +3,8 @@
 Every page needs the admin role. Services validate and flush; each view commits once. A bad
 form is shown again with what was typed and a Chinese message at the field (status 422).
 """
-from collections import defaultdict
 from datetime import date
 
-import sqlalchemy as sa
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -21,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from mediation.admin import bp
 from mediation.admin.forms import DAY_KINDS
+from mediation.admin.forms import ConfirmForm
 from mediation.admin.forms import EditOrganisationForm
 from mediation.admin.forms import EditUserForm
 from mediation.admin.forms import LoadYearForm
@@ -161,7 +160,7 @@ def users():
     rows, has_next = accounts.list_users(q, page=page, per_page=current_app.config['PAGE_SIZE'])
     args = {'q': q} if q else {}
     return render_template(
-        'admin/users.html', users=rows, q=q, is_locked=accounts.is_locked,
+        'admin/users.html', users=rows, q=q, is_locked=accounts.is_locked, unlock_form=ConfirmForm(),
         prev_url=url_for('admin.users', page=page - 1, **args) if page > 1 else None,
         next_url=url_for('admin.users', page=page + 1, **args) if has_next else None)
 
@@ -240,6 +239,23 @@ def edit_user(user_id):
     return _render_user_form(form, user)
 
 
+@bp.route('/users/<int:user_id>/unlock', methods=['POST'])
+def unlock_user(user_id):
+    """One-click unlock from the list: clears the lock-out and the failure count."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    accounts.update_user(user, display_name=user.display_name, role=user.role, organisation=user.organisation,
+                         active=user.active, unlock=True)
+    db.session.commit()
+    flash(_('已解除“%(name)s”的登录锁定。', name=user.username), 'success')
+    return redirect(request.referrer if _same_site(request.referrer) else url_for('admin.users'))
+
+
+def _same_site(url):
+    return bool(url) and url.startswith(request.host_url)
+
+
 def _render_user_form(form, user):
     if form.is_submitted():
         flash(_('请检查标红的项目后重新提交。'), 'danger')
@@ -291,13 +307,20 @@ def calendar_set_day():
 def calendar_remove_day():
     form = RemoveDayForm()
     if not form.validate():
-        flash(' '.join(form.day.errors), 'danger')
-        return redirect(url_for('admin.calendar', year=_year_arg()))
-    existed = db.session.get(CalendarDay, form.day.data) is not None
-    message = calendar_service.remove_day(form.day.data, actor=current_user)
+        return _render_calendar(_year_arg(), remove_form=form, status=422)
+    days = form.days()
+    if len(days) == 1:
+        category = 'success' if db.session.get(CalendarDay, days[0]) is not None else 'info'
+        message = calendar_service.remove_day(days[0], actor=current_user)
+    else:
+        for day in days:
+            calendar_service.remove_day(day, actor=current_user)
+        message = _('已删除 %(first)s 至 %(last)s 的安排（%(count)s 天），涉及的期限已重算。',
+                    first=days[0].isoformat(), last=days[-1].isoformat(), count=len(days))
+        category = 'success'
     db.session.commit()
-    flash(message, 'success' if existed else 'info')
-    return redirect(url_for('admin.calendar', year=form.day.data.year) + '#days')
+    flash(message, category)
+    return redirect(url_for('admin.calendar', year=days[0].year) + '#days')
 
 
 @bp.route('/calendar/load', methods=['POST'])
@@ -340,10 +363,19 @@ def calendar_notice():
     return redirect(url_for('admin.calendar', year=years[0]) + '#days')
 
 
-def _special_days(year: int) -> list[CalendarDay]:
-    # TODO(lead): move to services/calendar.py as special_days(year) — not one of this blueprint's files.
-    return list(db.session.scalars(sa.select(CalendarDay).where(
-        CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(CalendarDay.day)))
+def _day_blocks(rows: list[CalendarDay]) -> list[dict]:
+    """Consecutive days with the same arrangement as one block, as a holiday notice lists them."""
+    blocks = []
+    for row in rows:
+        last = blocks[-1] if blocks else None
+        if last and (row.day - last['end']).days == 1 and \
+                (row.is_workday, row.name, row.source) == (last['is_workday'], last['name'], last['source']):
+            last['end'] = row.day
+            last['count'] += 1
+        else:
+            blocks.append({'start': row.day, 'end': row.day, 'count': 1, 'is_workday': row.is_workday,
+                           'name': row.name, 'source': row.source})
+    return blocks
 
 
 def _year_ranges(years) -> list[str]:
@@ -359,19 +391,18 @@ def _year_ranges(years) -> list[str]:
     return [f'{r[0]}–{r[-1]}' if len(r) > 1 else str(r[0]) for r in ranges]
 
 
-def _render_calendar(year, *, set_form=None, load_form=None, notice_form=None, status=200):
+def _render_calendar(year, *, set_form=None, load_form=None, notice_form=None, remove_form=None, status=200):
+    if status == 422:
+        flash(_('请检查标红的项目后重新提交。'), 'danger')
     today = today_in_china()
     known = calendar_service.known_years()
     missing = calendar_service.missing_years_ahead(today)
     available = chinesecalendar_years()
     if load_form is None:
         load_form = LoadYearForm(formdata=None, data={'year': missing[0] if missing else today.year + 1})
-    months = defaultdict(list)
-    for row in _special_days(year):
-        months[row.day.month].append(row)
     return render_template(
         'admin/calendar.html', year=year, today=today, known=known, known_ranges=_year_ranges(known),
-        missing=missing, available=available, months=sorted(months.items()),
+        missing=missing, available=available, blocks=_day_blocks(calendar_service.special_days(year)),
         set_form=set_form or SetDayForm(formdata=None), load_form=load_form,
-        notice_form=notice_form or NoticeForm(formdata=None), remove_form=RemoveDayForm(formdata=None),
+        notice_form=notice_form or NoticeForm(formdata=None), remove_form=remove_form or RemoveDayForm(formdata=None),
         nearby_years=[y for y in range(year - 2, year + 3)]), status

@@ -2,7 +2,6 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.extensions import db
 from mediation.models.calendar import CalendarDay
 from mediation.models.calendar import CalendarYear
 from mediation.models.calendar import CaseNumberCounter

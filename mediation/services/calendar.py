@@ -49,6 +49,12 @@ def missing_years_ahead(today: date | None = None) -> list[int]:
     return [year for year in (today.year, today.year + 1) if year not in known]
 
 
+def special_days(year: int) -> list[CalendarDay]:
+    """The entered days of one year (holidays, make-up working days), in date order."""
+    return list(db.session.scalars(sa.select(CalendarDay).where(
+        CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(CalendarDay.day)))
+
+
 def compute_period(start: date, unit: str, amount: int) -> Deadline:
     """The due date of a plain period, counted by the same engine as the cases."""
     from workflows.periods import add_days
