@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms import StringField
@@ -7,9 +8,9 @@ from wtforms.validators import Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField('用户名', validators=[DataRequired('请输入用户名。'), Length(max=64)])
-    password = PasswordField('密码', validators=[DataRequired('请输入密码。'), Length(max=200)])
-    submit = SubmitField('登录')
+    username = StringField(_l('用户名'), validators=[DataRequired(_l('请输入用户名。')), Length(max=64)])
+    password = PasswordField(_l('密码'), validators=[DataRequired(_l('请输入密码。')), Length(max=200)])
+    submit = SubmitField(_l('登录'))
 
 
 class EmptyForm(FlaskForm):

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
@@ -22,42 +23,42 @@ from workflows.enums import Source
 
 
 class PartyForm(Form):
-    role = SelectField('身份', choices=choices([(r.value, r.label_zh) for r in PartyRole]))
-    kind = SelectField('类型', choices=choices([(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')]))
-    name = StringField('姓名/名称', validators=[Optional(), Length(max=100)])
-    id_number = StringField('公民身份号码', validators=[Optional(), Length(max=30)])
-    sex = SelectField('性别', choices=choices([('', '（由身份证号码自动识别）'), ('male', '男'), ('female', '女')]),
+    role = SelectField(_l('身份'), choices=choices([(r.value, r.label_zh) for r in PartyRole]))
+    kind = SelectField(_l('类型'), choices=choices([(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')]))
+    name = StringField(_l('姓名/名称'), validators=[Optional(), Length(max=100)])
+    id_number = StringField(_l('公民身份号码'), validators=[Optional(), Length(max=30)])
+    sex = SelectField(_l('性别'), choices=choices([('', _l('（由身份证号码自动识别）')), ('male', _l('男')), ('female', _l('女'))]),
                       validators=[Optional()])
-    ethnicity = StringField('民族', validators=[Optional(), Length(max=20)])
-    birth_date = DateField('出生日期', validators=[Optional()])
-    occupation = StringField('职业或职务', validators=[Optional(), Length(max=100)])
-    address = StringField('住址/住所', validators=[Optional(), Length(max=255)])
-    phone = StringField('联系电话', validators=[Optional(), Length(max=40)])
-    phone_contact = StringField('电话联系人（非本人时）', validators=[Optional(), Length(max=50)])
-    uscc = StringField('统一社会信用代码', validators=[Optional(), Length(max=30)])
-    legal_representative = StringField('法定代表人', validators=[Optional(), Length(max=50)])
+    ethnicity = StringField(_l('民族'), validators=[Optional(), Length(max=20)])
+    birth_date = DateField(_l('出生日期'), validators=[Optional()])
+    occupation = StringField(_l('职业或职务'), validators=[Optional(), Length(max=100)])
+    address = StringField(_l('住址/住所'), validators=[Optional(), Length(max=255)])
+    phone = StringField(_l('联系电话'), validators=[Optional(), Length(max=40)])
+    phone_contact = StringField(_l('电话联系人（非本人时）'), validators=[Optional(), Length(max=50)])
+    uscc = StringField(_l('统一社会信用代码'), validators=[Optional(), Length(max=30)])
+    legal_representative = StringField(_l('法定代表人'), validators=[Optional(), Length(max=50)])
 
 
 class CaseForm(FlaskForm):
-    title = StringField('纠纷名称', validators=[DataRequired('请填写纠纷名称。'), Length(max=200)])
-    category_id = SelectField('纠纷类型', coerce=int, validators=[DataRequired('请选择纠纷类型。')])
-    source = SelectField('案件来源', choices=choices([(s.value, s.label_zh) for s in Source if not s.court_sent]))
-    facts = TextAreaField('纠纷简要情况', validators=[DataRequired('请填写纠纷简要情况。'), Length(max=20000)])
-    requests = TextAreaField('当事人申请事项', validators=[Optional(), Length(max=10000)])
-    place = StringField('纠纷发生地', validators=[Optional(), Length(max=200)])
-    amount = StringField('涉及金额（元）', validators=[Optional(), Length(max=20)])
-    people_involved = IntegerField('涉及人数', default=2, validators=[
-        Optional(), NumberRange(min=0, max=100000, message='涉及人数须在 0 至 100000 之间。')])
-    mzx_risk = BooleanField('有民转刑风险')
-    group_dispute = BooleanField('群体性纠纷')
-    petition_risk = BooleanField('有信访（上访）风险')
-    major_difficult = BooleanField('重大疑难纠纷')
-    cross_area = BooleanField('跨地区、跨单位纠纷')
-    abnormal_death = BooleanField('涉及非正常死亡')
-    minor_involved = BooleanField('涉及未成年人')
-    risk_level = SelectField('风险等级', choices=choices([('', '无')] + [(r.value, r.label_zh) for r in RiskLevel]),
+    title = StringField(_l('纠纷名称'), validators=[DataRequired(_l('请填写纠纷名称。')), Length(max=200)])
+    category_id = SelectField(_l('纠纷类型'), coerce=int, validators=[DataRequired(_l('请选择纠纷类型。'))])
+    source = SelectField(_l('案件来源'), choices=choices([(s.value, s.label_zh) for s in Source if not s.court_sent]))
+    facts = TextAreaField(_l('纠纷简要情况'), validators=[DataRequired(_l('请填写纠纷简要情况。')), Length(max=20000)])
+    requests = TextAreaField(_l('当事人申请事项'), validators=[Optional(), Length(max=10000)])
+    place = StringField(_l('纠纷发生地'), validators=[Optional(), Length(max=200)])
+    amount = StringField(_l('涉及金额（元）'), validators=[Optional(), Length(max=20)])
+    people_involved = IntegerField(_l('涉及人数'), default=2, validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l('涉及人数须在 0 至 100000 之间。'))])
+    mzx_risk = BooleanField(_l('有民转刑风险'))
+    group_dispute = BooleanField(_l('群体性纠纷'))
+    petition_risk = BooleanField(_l('有信访（上访）风险'))
+    major_difficult = BooleanField(_l('重大疑难纠纷'))
+    cross_area = BooleanField(_l('跨地区、跨单位纠纷'))
+    abnormal_death = BooleanField(_l('涉及非正常死亡'))
+    minor_involved = BooleanField(_l('涉及未成年人'))
+    risk_level = SelectField(_l('风险等级'), choices=choices([('', _l('无'))] + [(r.value, r.label_zh) for r in RiskLevel]),
                              validators=[Optional()])
-    intake_level = SelectField('受理层级', validators=[Optional()])
+    intake_level = SelectField(_l('受理层级'), validators=[Optional()])
     parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=20)
 
 
@@ -66,20 +67,20 @@ class TransitionForm(FlaskForm):
 
     trigger = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField('原因/说明', validators=[Optional(), Length(max=5000)])
-    requested_by = SelectField('申请方', choices=choices([('', '请选择'), ('parties', '双方当事人'), ('applicant', '申请人'),
-                                                 ('respondent', '被申请人'), ('committee', '调解委员会')]),
+    reason = TextAreaField(_l('原因/说明'), validators=[Optional(), Length(max=5000)])
+    requested_by = SelectField(_l('申请方'), choices=choices([('', _l('请选择')), ('parties', _l('双方当事人')), ('applicant', _l('申请人')),
+                                                 ('respondent', _l('被申请人')), ('committee', _l('调解委员会'))]),
                                validators=[Optional()])
-    unit = SelectField('延长单位', choices=choices([('days', '日'), ('months', '月'), ('workdays', '工作日')]), validators=[Optional()])
-    amount = IntegerField('延长长度', validators=[Optional(), NumberRange(min=1, max=366)])
-    consent = BooleanField('已征得当事人同意并记录')
-    parties_signed = BooleanField('全体当事人已签名、盖章或按指印')
-    mediator_signed = BooleanField('调解员已签名')
-    sealed = BooleanField('已加盖人民调解委员会印章')
-    wet_signatures = BooleanField('当事人为亲笔签名（纸质）')
-    court = StringField('法院', validators=[Optional(), Length(max=100)])
-    result = SelectField('结果', choices=choices([('', '请选择'), ('confirmed', '裁定确认有效'), ('rejected', '驳回申请'),
-                                          ('withdrawn', '撤回申请')]), validators=[Optional()])
+    unit = SelectField(_l('延长单位'), choices=choices([('days', _l('日')), ('months', _l('月')), ('workdays', _l('工作日'))]), validators=[Optional()])
+    amount = IntegerField(_l('延长长度'), validators=[Optional(), NumberRange(min=1, max=366)])
+    consent = BooleanField(_l('已征得当事人同意并记录'))
+    parties_signed = BooleanField(_l('全体当事人已签名、盖章或按指印'))
+    mediator_signed = BooleanField(_l('调解员已签名'))
+    sealed = BooleanField(_l('已加盖人民调解委员会印章'))
+    wet_signatures = BooleanField(_l('当事人为亲笔签名（纸质）'))
+    court = StringField(_l('法院'), validators=[Optional(), Length(max=100)])
+    result = SelectField(_l('结果'), choices=choices([('', _l('请选择')), ('confirmed', _l('裁定确认有效')), ('rejected', _l('驳回申请')),
+                                          ('withdrawn', _l('撤回申请'))]), validators=[Optional()])
 
     def transition_data(self) -> dict:
         """Only what the trigger uses ends up in the audit event."""

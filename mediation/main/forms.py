@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import IntegerField
@@ -11,7 +12,7 @@ class DeadlineCalculatorForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only GET calculator
 
-    start = DateField('起算日（不计入）', validators=[DataRequired('请输入有效日期。')])
-    unit = SelectField('期间单位', choices=choices([('months', '月（自然月）'), ('days', '日（自然日）'), ('workdays', '工作日')]))
-    amount = IntegerField('期间长度', validators=[DataRequired('请输入期间长度。'),
-                                              NumberRange(min=1, max=366, message='期间长度须在 1 至 366 之间。')])
+    start = DateField(_l('起算日（不计入）'), validators=[DataRequired(_l('请输入有效日期。'))])
+    unit = SelectField(_l('期间单位'), choices=choices([('months', _l('月（自然月）')), ('days', _l('日（自然日）')), ('workdays', _l('工作日'))]))
+    amount = IntegerField(_l('期间长度'), validators=[DataRequired(_l('请输入期间长度。')),
+                                              NumberRange(min=1, max=366, message=_l('期间长度须在 1 至 366 之间。'))])
