@@ -49,9 +49,12 @@ install: system-packages $(VENV)/.installed
 
 install-test: test-system-packages $(VENV)/.installed-test
 
+# Forms use lazy_gettext as _l, which pybabel does not look for unless told (-k).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -o mediation/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i mediation/translations/messages.pot -d mediation/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o mediation/translations/messages.pot \
+		--no-location --sort-output --project=fengqiao-mediation .
+	$(BIN)/pybabel update -i mediation/translations/messages.pot -d mediation/translations --no-fuzzy-matching \
+		--ignore-obsolete
 	$(BIN)/pybabel compile -d mediation/translations
 
 clean:

@@ -2,6 +2,7 @@
 from flask import current_app
 from flask import request
 from flask import session
+from flask_babel import lazy_gettext as _l
 
 from mediation.chinatime import china_time
 
@@ -36,7 +37,7 @@ def label(value):
 
 
 #: Labels of the events that are not transitions
-EVENT_LABELS = {'created': '登记纠纷', 'received': '收到移交/移送', 'pii_viewed': '查看完整个人信息'}
+EVENT_LABELS = {'created': _l('登记纠纷'), 'received': _l('收到移交/移送'), 'pii_viewed': _l('查看完整个人信息')}
 
 
 def state_label(value):

@@ -83,4 +83,4 @@ def test_language_switch_to_english(client, users, login):
     login(users.village)
     client.post('/locale/en', data={'next': '/'})
     page = client.get('/').get_data(as_text=True)
-    assert 'lang="en"' in page and 'Dashboard' in page
+    assert '<html lang="en">' in page and 'Dashboard' in page

@@ -19,6 +19,11 @@ class Level(str, enum.Enum):
         return {'village': '村（社区）', 'town': '乡镇（街道）', 'district': '区（县）', 'court': '法院'}[self.value]
 
     @property
+    def label_en(self):
+        return {'village': 'Village (community)', 'town': 'Town (subdistrict)', 'district': 'District (county)',
+                'court': 'Court'}[self.value]
+
+    @property
     def parent(self):
         """The next rung up the committee ladder, or None above the district."""
         return {'village': Level.TOWN, 'town': Level.DISTRICT}.get(self.value)
@@ -49,6 +54,16 @@ class StageKind(str, enum.Enum):
         }[self.value]
 
     @property
+    def label_en(self):
+        return {
+            'people': "People's mediation",
+            'court_delegated': 'Court-delegated mediation',
+            'court_entrusted': 'Court-entrusted mediation',
+            'court_entrusted_summary': 'Court-entrusted mediation (summary procedure)',
+            'court': 'Court–mediation liaison',
+        }[self.value]
+
+    @property
     def court_sent(self):
         return self in (StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED, StageKind.COURT_ENTRUSTED_SUMMARY)
 
@@ -63,6 +78,11 @@ class SourceGroup(str, enum.Enum):
     @property
     def label_zh(self):
         return {'initiative': '主动调解', 'application': '申请调解', 'entrusted': '接受委托移送调解'}[self.value]
+
+    @property
+    def label_en(self):
+        return {'initiative': 'Mediation on own initiative', 'application': 'Mediation on application',
+                'entrusted': 'Entrusted or transferred mediation'}[self.value]
 
 
 class Source(str, enum.Enum):
@@ -82,6 +102,10 @@ class Source(str, enum.Enum):
     @property
     def label_zh(self):
         return _SOURCE_LABELS[self][0]
+
+    @property
+    def label_en(self):
+        return _SOURCE_LABELS_EN[self]
 
     @property
     def group(self):
@@ -105,6 +129,19 @@ _SOURCE_LABELS = {
     Source.HOTLINE: ('12345热线、线上平台', SourceGroup.ENTRUSTED),
 }
 
+_SOURCE_LABELS_EN = {
+    Source.PARTY_APPLICATION: 'Application by a party',
+    Source.COMMITTEE_INITIATIVE: "Mediation committee's own initiative",
+    Source.SWEEP: 'Found in a dispute sweep',
+    Source.GRID_REPORT: 'Reported by a grid worker',
+    Source.COURT_DELEGATED: 'Delegated by a court',
+    Source.COURT_ENTRUSTED: 'Entrusted by a court',
+    Source.POLICE_TRANSFER: 'Transferred by the police',
+    Source.PETITION_OFFICE: 'Transferred by the petitions office',
+    Source.GOVERNMENT_ASSIGNED: 'Assigned or transferred by a government department',
+    Source.HOTLINE: '12345 hotline or online platform',
+}
+
 
 class Clock(str, enum.Enum):
     """Which deadline a stage is running against right now."""
@@ -115,6 +152,15 @@ class Clock(str, enum.Enum):
     MEDIATION = 'mediation'
     #: the parties' 30 days to apply for judicial confirmation after the agreement took effect
     JC_APPLY = 'jc_apply'
+
+    @property
+    def label_zh(self):
+        return {'acceptance': '受理期限', 'mediation': '调解期限', 'jc_apply': '申请司法确认期限'}[self.value]
+
+    @property
+    def label_en(self):
+        return {'acceptance': 'Acceptance time limit', 'mediation': 'Mediation time limit',
+                'jc_apply': 'Time limit to apply for judicial confirmation'}[self.value]
 
 
 class Role(str, enum.Enum):
@@ -134,4 +180,14 @@ class Role(str, enum.Enum):
             'district_officer': '区（县）矛调中心工作人员',
             'court_officer': '法院诉调对接工作人员',
             'admin': '系统管理员',
+        }[self.value]
+
+    @property
+    def label_en(self):
+        return {
+            'village_mediator': 'Village (community) mediator',
+            'town_mediator': 'Town (subdistrict) mediator',
+            'district_officer': 'District (county) dispute resolution centre officer',
+            'court_officer': 'Court–mediation liaison officer',
+            'admin': 'System administrator',
         }[self.value]

@@ -5,6 +5,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
@@ -34,7 +35,10 @@ def login():
         result = accounts.authenticate(form.username.data.strip(), form.password.data)
         db.session.commit()  # failure counters and lock-outs are kept even when sign-in fails
         if result.user is not None:
-            session.clear()  # a fresh session id on sign-in (no session fixation)
+            locale = session.get('locale')
+            session.clear()  # nothing from before sign-in carries over (no session fixation) …
+            if locale:
+                session['locale'] = locale  # … except the language the user chose
             login_user(result.user)
             return redirect(_safe_next(request.args.get('next')))
         flash(result.message, 'danger')
@@ -47,7 +51,7 @@ def logout():
     if EmptyForm().validate_on_submit():
         logout_user()
         session.clear()
-        flash('您已安全退出。', 'info')
+        flash(_('您已安全退出。'), 'info')
     return redirect(url_for('auth.login'))
 
 

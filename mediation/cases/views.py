@@ -4,6 +4,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -27,6 +28,7 @@ from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
 from mediation.services.transitions import record_event
+from mediation.web import label as display_label
 from mediation.models._types import utcnow
 from workflows.enums import Level
 from workflows.enums import Role
@@ -57,13 +59,14 @@ def new():
     if current_user.role not in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
         abort(403)
     form = CaseForm()
-    form.category_id.choices = choices([(0, '请选择')] + [(c.id, c.full_name) for c in case_queries.categories()])
+    form.category_id.choices = choices([(0, _('请选择'))] + [(c.id, c.full_name) for c in case_queries.categories()])
     levels = [current_user.organisation.level]
     node = current_user.organisation.parent
     while node is not None:
         levels.append(node.level)
         node = node.parent
-    form.intake_level.choices = choices((level.value, f'{level.label_zh}级受理') for level in levels)
+    form.intake_level.choices = choices((level.value, _('%(level)s级受理', level=display_label(level)))
+                                        for level in levels)
     error_field = None
     if form.validate_on_submit():
         try:
@@ -74,12 +77,12 @@ def new():
             flash(error.message, 'danger')
             error_field = error.details.get('field')
         else:
-            flash(f'纠纷已登记，案件编码 {result.case.matter_code}。', 'success')
+            flash(_('纠纷已登记，案件编码 %(code)s。', code=result.case.matter_code), 'success')
             for warning in result.warnings:
                 flash(warning, 'warning')
             return redirect(url_for('cases.detail', case_id=result.case.id))
     elif form.is_submitted():
-        flash('请检查标红的项目后重新提交。', 'danger')
+        flash(_('请检查标红的项目后重新提交。'), 'danger')
     return render_template('cases/new.html', form=form, error_field=error_field), 422 if form.is_submitted() else 200
 
 
@@ -122,7 +125,7 @@ def transition(case_id, stage_id):
         abort(404)
     form = TransitionForm()
     if not form.validate_on_submit():
-        flash('提交的内容不完整，请检查后重试。', 'danger')
+        flash(_('提交的内容不完整，请检查后重试。'), 'danger')
         return _render_detail(case, failed_form=form, failed_stage=stage), 422
     try:
         version = int(form.version.data)
@@ -137,8 +140,10 @@ def transition(case_id, stage_id):
         flash(error.message, 'danger')
         case = get_visible_case(current_user, case_id)
         return _render_detail(case, failed_form=form, failed_stage=db.session.get(Stage, stage_id)), error.status
-    label = TRIGGERS[form.trigger.data].label_zh
-    flash(f'已完成“{label}”。' + (f'案号：{stage.case_number}' if form.trigger.data == 'accept' else ''), 'success')
+    message = _('已完成“%(action)s”。', action=display_label(TRIGGERS[form.trigger.data]))
+    if form.trigger.data == 'accept':
+        message += _('案号：%(number)s', number=stage.case_number)
+    flash(message, 'success')
     return redirect(url_for('cases.detail', case_id=case.id))
 
 

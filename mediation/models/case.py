@@ -50,6 +50,10 @@ class RiskLevel(str, enum.Enum):
     def label_zh(self):
         return {'red': '红色', 'orange': '橙色', 'yellow': '黄色'}[self.value]
 
+    @property
+    def label_en(self):
+        return {'red': 'Red', 'orange': 'Orange', 'yellow': 'Yellow'}[self.value]
+
 
 class Case(db.Model):
     """One dispute with its permanent matter code (一事一码), whichever committees handle it."""
@@ -103,6 +107,10 @@ class PartyRole(str, enum.Enum):
     @property
     def label_zh(self):
         return {'applicant': '申请人', 'respondent': '被申请人', 'third_party': '第三人'}[self.value]
+
+    @property
+    def label_en(self):
+        return {'applicant': 'Applicant', 'respondent': 'Respondent', 'third_party': 'Third party'}[self.value]
 
 
 class PartyKind(str, enum.Enum):

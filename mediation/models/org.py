@@ -24,6 +24,10 @@ class OrgKind(str, enum.Enum):
     def label_zh(self):
         return self.level.label_zh
 
+    @property
+    def label_en(self):
+        return self.level.label_en
+
 
 #: Which districts a court serves (a basic-level court usually serves one).
 court_district = sa.Table(
