@@ -4,6 +4,7 @@ Each command's docstring is its help text. Heavy modules (WeasyPrint, pyHanko) a
 imported here: the sweep runs from cron and must start fast.
 """
 import json
+import logging
 import sys
 from datetime import date
 
@@ -206,6 +207,7 @@ def serve(host, port, threads, no_scheduler):
 
     from mediation.services.scheduler import start_sweep_scheduler
     app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     minutes = app.config['SWEEP_INTERVAL_MINUTES']
     if minutes and not no_scheduler:
         start_sweep_scheduler(app, minutes)

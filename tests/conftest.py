@@ -42,6 +42,9 @@ def app(tmp_path_factory):
         if app.config['SQLALCHEMY_DATABASE_URI'].startswith('postgresql'):
             downgrade(revision='base')  # a fresh schema even if an earlier run left one behind
         upgrade()
+        _SEEDED_CALENDAR.clear()
+        with _db.engine.begin() as conn:
+            _restore_calendar(conn, None)  # takes the snapshot
     yield app
     with app.app_context():
         _db.engine.dispose()
@@ -67,15 +70,31 @@ def _empty_tables():
         # calendar rows name the user who entered them; unlink before the users go
         conn.execute(sa.text('UPDATE calendar_day SET updated_by_id = NULL WHERE updated_by_id IS NOT NULL'))
         conn.execute(sa.text('UPDATE calendar_year SET loaded_by_id = NULL WHERE loaded_by_id IS NOT NULL'))
-        if conn.dialect.name == 'postgresql':
-            conn.execute(sa.text('TRUNCATE ' + ', '.join(f'"{t.name}"' for t in tables) + ' RESTART IDENTITY CASCADE'))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-        conn.execute(sa.text("DELETE FROM calendar_day WHERE source <> 'chinesecalendar'"))
-        conn.execute(sa.text('DELETE FROM calendar_year WHERE year < :a OR year > :b'),
-                     {'a': seeded.start, 'b': seeded.stop - 1})
+        # DELETE, not TRUNCATE … CASCADE: on PostgreSQL that would also empty the calendar
+        # tables, which reference user_account.
+        for table in tables:
+            conn.execute(table.delete())
+        _restore_calendar(conn, seeded)
         conn.execute(sa.text("DELETE FROM category WHERE code LIKE 'T-%'"))
+
+
+_SEEDED_CALENDAR = {}
+
+
+def _restore_calendar(conn, seeded):
+    """Put the migrated calendar back if a test changed it (a test may edit a seeded day)."""
+    fingerprint = conn.execute(sa.text('SELECT count(*), max(updated_at) FROM calendar_day')).one()
+    if not _SEEDED_CALENDAR:
+        _SEEDED_CALENDAR['fingerprint'] = tuple(fingerprint)
+        _SEEDED_CALENDAR['rows'] = [dict(row._mapping) for row in conn.execute(sa.text(
+            'SELECT day, is_workday, name, source, updated_at FROM calendar_day'))]
+        return
+    if tuple(fingerprint) != _SEEDED_CALENDAR['fingerprint']:
+        conn.execute(sa.text('DELETE FROM calendar_day'))
+        conn.execute(sa.text('INSERT INTO calendar_day (day, is_workday, name, source, updated_at) '
+                             'VALUES (:day, :is_workday, :name, :source, :updated_at)'), _SEEDED_CALENDAR['rows'])
+    conn.execute(sa.text('DELETE FROM calendar_year WHERE year < :a OR year > :b'),
+                 {'a': seeded.start, 'b': seeded.stop - 1})
 
 
 @pytest.fixture

@@ -8,7 +8,13 @@ from mediation.extensions import db
 from mediation.models import Case
 from mediation.models import Notice
 from mediation.models import Stage
+from workflows.enums import Clock
 from workflows.states import OPEN_STATES
+
+
+def _still_relevant(today: date):
+    """A lapsed judicial-confirmation window is the parties' matter, not overdue work."""
+    return sa.or_(Stage.clock.is_(None), Stage.clock != Clock.JC_APPLY, Stage.due_on >= today)
 
 
 def own_stage_counts(user, today: date) -> dict:
@@ -20,14 +26,14 @@ def own_stage_counts(user, today: date) -> dict:
         'open': db.session.scalar(base),
         'pending': db.session.scalar(base.where(Stage.state == 'pending_acceptance')),
         'due_soon': db.session.scalar(base.where(Stage.due_soon_on <= today, Stage.due_on >= today)),
-        'overdue': db.session.scalar(base.where(Stage.due_on < today)),
+        'overdue': db.session.scalar(base.where(Stage.due_on < today, _still_relevant(today))),
     }
 
 
 def deadline_watch(user, today: date, *, limit: int = 200):
     """Due-soon and overdue stages in the user's jurisdiction, most urgent first."""
     query = (sa.select(Stage).join(Case, Case.id == Stage.case_id)
-             .where(visible_stages_clause(user), Stage.due_soon_on <= today)
+             .where(visible_stages_clause(user), Stage.due_soon_on <= today, _still_relevant(today))
              .order_by(Stage.due_on, Stage.id).limit(limit))
     stages = db.session.scalars(query).all()
     return ([s for s in stages if s.due_on < today], [s for s in stages if s.due_on >= today])
