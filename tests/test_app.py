@@ -1,0 +1,69 @@
+"""The application factory, configuration order and error handling."""
+import pytest
+
+from mediation import create_app
+from mediation import normalise_database_url
+from tests.conftest import TEST_KEY
+
+
+def _app(tmp_path, **config):
+    return create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': f'sqlite:///{tmp_path}/x.sqlite3',
+                       'SECRET_KEY': 's', 'FIELD_ENCRYPTION_KEY': TEST_KEY, **config})
+
+
+def test_config_order_env_over_instance_over_defaults(tmp_path, monkeypatch):
+    instance = tmp_path / 'instance'
+    instance.mkdir()
+    (instance / 'config.py').write_text("PAGE_SIZE = 20\nDEADLINE_PROFILE = 'fast_track'\n")
+    monkeypatch.setenv('MEDIATION_INSTANCE_PATH', str(instance))
+    monkeypatch.setenv('MEDIATION_PAGE_SIZE', '30')
+    monkeypatch.setenv('DATABASE_URL', f'sqlite:///{tmp_path}/env.sqlite3')
+    monkeypatch.setenv('SECRET_KEY', 'from-env')
+    monkeypatch.setenv('FIELD_ENCRYPTION_KEY', TEST_KEY)
+    app = create_app()
+    assert app.config['PAGE_SIZE'] == 30                       # environment beats the instance file
+    assert app.config['DEADLINE_PROFILE'] == 'fast_track'     # instance file beats the defaults
+    assert app.config['SECRET_KEY'] == 'from-env'
+    assert app.config['SQLALCHEMY_DATABASE_URI'].endswith('env.sqlite3')
+    assert create_app({'PAGE_SIZE': 7}).config['PAGE_SIZE'] == 7  # the test mapping beats everything
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url('postgres://u@h/db') == 'postgresql+psycopg://u@h/db'
+    assert normalise_database_url('postgresql://u@h/db') == 'postgresql+psycopg://u@h/db'
+    assert normalise_database_url('sqlite:///x') == 'sqlite:///x'
+
+
+def test_a_shared_database_needs_keys_from_configuration(tmp_path, monkeypatch):
+    monkeypatch.setenv('MEDIATION_INSTANCE_PATH', str(tmp_path))
+    monkeypatch.delenv('SECRET_KEY', raising=False)
+    monkeypatch.delenv('FIELD_ENCRYPTION_KEY', raising=False)
+    with pytest.raises(RuntimeError, match='must be set'):
+        create_app({'SQLALCHEMY_DATABASE_URI': 'postgresql://postgres@127.0.0.1/none'})
+
+
+def test_unexpected_errors_show_no_traceback(tmp_path):
+    app = _app(tmp_path)
+
+    @app.route('/boom')
+    def boom():
+        raise RuntimeError('secret internals')
+
+    app.config['PROPAGATE_EXCEPTIONS'] = False
+    client = app.test_client()
+    page = client.get('/boom')
+    assert page.status_code == 500
+    text = page.get_data(as_text=True)
+    assert '系统内部错误' in text and 'secret internals' not in text and 'Traceback' not in text
+    api = client.get('/boom', headers={'Accept': 'application/json'})
+    assert api.get_json() == {'error': {'code': 'internal_error', 'message': '系统内部错误，已记录，请稍后再试。'}}
+
+
+def test_api_404_is_json(client):
+    response = client.get('/api/v1/nothing-here')
+    assert response.status_code == 404 and response.get_json()['error']['code'] == 'not_found'
+
+
+def test_unknown_page_is_a_chinese_404(client):
+    response = client.get('/no-such-page')
+    assert response.status_code == 404 and '找不到' in response.get_data(as_text=True)
