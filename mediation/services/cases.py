@@ -11,6 +11,7 @@ from typing import Optional
 import sqlalchemy as sa
 from flask import current_app
 
+from mediation.access import handles_case
 from mediation.chinatime import china_date
 from mediation.errors import PermissionDenied
 from mediation.errors import ValidationFailed
@@ -248,7 +249,11 @@ def repeat_dispute_warnings(case: Case) -> list[str]:
     return [f'当事人{name}另有未结纠纷（案件编码 {code}），请注意是否为重复纠纷。' for name, code in rows]
 
 
-def decrypt_party(party: Party) -> dict:
-    """Full ID number and phone, for the case's handlers only (the caller checks and logs)."""
+def reveal_identifiers(case: Case, actor: User) -> dict[int, dict]:
+    """Full ID numbers and phones by party id, for the case's handlers only; the view is logged."""
+    if not handles_case(actor, case):
+        raise PermissionDenied('只有承办该案件的人员可以查看完整的证件号码和电话。')
     cipher = current_app.extensions['field_cipher']
-    return {'id_number': cipher.decrypt(party.id_number_encrypted), 'phone': cipher.decrypt(party.phone_encrypted)}
+    record_event(case.current_stage, 'pii_viewed', actor, utcnow(), data={'parties': [p.id for p in case.parties]})
+    return {party.id: {'id_number': cipher.decrypt(party.id_number_encrypted),
+                       'phone': cipher.decrypt(party.phone_encrypted)} for party in case.parties}
