@@ -91,3 +91,14 @@ def test_identifiers_are_encrypted_at_rest(village_case, db):
                                      "WHERE name = '张三'")).one()
     assert '11010519491231002X' not in raw[0] and '13812345678' not in raw[1]
     assert raw[0].startswith('v1:') and len(raw[2]) == 64
+
+
+def test_search_by_full_id_number_or_phone_finds_the_case_within_jurisdiction(client, users, login, village_case):
+    login(users.village)
+    for query in ('11010519491231002x', '138 1234 5678'):
+        assert '枫源村的案件' in client.get('/cases/', query_string={'q': query}).get_data(as_text=True)
+    assert '没有符合条件的案件' in client.get('/cases/', query_string={'q': '13900000000'}).get_data(as_text=True)
+    client.post('/logout')
+    login(users.village_other)
+    page = client.get('/cases/', query_string={'q': '11010519491231002X'}).get_data(as_text=True)
+    assert '没有符合条件的案件' in page

@@ -4,9 +4,13 @@ from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from mediation.access import visible_cases
 from mediation.extensions import db
+from mediation.identifiers import InvalidIdentifier
+from mediation.identifiers import parse_phone
+from mediation.identifiers import parse_resident_id
 from mediation.models import Case
 from mediation.models import Category
 from mediation.models import Event
@@ -32,8 +36,13 @@ def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: 
     query = visible_cases(user).join(Stage, Stage.id == latest)
     if filters.q:
         term = f'%{filters.q.strip()}%'
-        query = query.where(sa.or_(Case.title.ilike(term), Case.matter_code.ilike(term),
-                                   sa.exists().where(Party.case_id == Case.id, Party.name.ilike(term))))
+        matches = [Case.title.ilike(term), Case.matter_code.ilike(term),
+                   sa.exists().where(Party.case_id == Case.id, Party.name.ilike(term))]
+        hashes = identifier_hashes(filters.q)
+        if hashes:  # an ID number or phone typed in full: exact match on the keyed hash
+            matches.append(sa.exists().where(Party.case_id == Case.id, sa.or_(
+                Party.id_number_hash.in_(hashes), Party.phone_hash.in_(hashes))))
+        query = query.where(sa.or_(*matches))
     if filters.state:
         query = query.where(Stage.state == filters.state)
     if filters.category_id:
@@ -52,6 +61,18 @@ def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: 
     rows = db.session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc())
                               .offset((page - 1) * per_page).limit(per_page + 1)).all()
     return rows[:per_page], len(rows) > per_page
+
+
+def identifier_hashes(text: str) -> list[str]:
+    """Lookup hashes of ``text`` read as a resident ID number and as a phone, where it parses."""
+    cipher = current_app.extensions['field_cipher']
+    hashes = []
+    for parse in (lambda t: parse_resident_id(t).number, parse_phone):
+        try:
+            hashes.append(cipher.lookup_hash(parse(text)))
+        except InvalidIdentifier:
+            pass
+    return hashes
 
 
 def case_events(case: Case):
