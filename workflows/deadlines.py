@@ -49,6 +49,9 @@ class DeadlineRule:
     amount: int
     #: 'accepted' | 'received' | 'agreement_effective'
     starts_at: str
+    #: the due-soon window for this rule when it differs from the profile's (a 3-working-day
+    #: acceptance limit would otherwise be "due soon" from the moment the referral arrives)
+    due_soon_workdays: int | None = None
 
     def __post_init__(self):
         object.__setattr__(self, 'unit', Unit(self.unit))
@@ -140,9 +143,11 @@ class Profile:
         key = rule_key(clock, level, kind)
         return self.expiry_actions.get(key, ExpiryAction.REMIND)
 
-    def due_soon_from(self, due: date, cal: WorkCalendar) -> date:
-        """The first day the stage counts as due soon: ``due_soon_workdays`` working days before ``due``."""
-        day, remaining = due, self.due_soon_workdays
+    def due_soon_from(self, due: date, cal: WorkCalendar, rule: DeadlineRule | None = None) -> date:
+        """The first day the stage counts as due soon: the rule's (or else the profile's)
+        ``due_soon_workdays`` working days before ``due``."""
+        window = rule.due_soon_workdays if rule is not None and rule.due_soon_workdays is not None else None
+        day, remaining = due, self.due_soon_workdays if window is None else window
         while remaining:
             day -= timedelta(days=1)
             remaining -= cal.is_workday(day)
@@ -176,7 +181,7 @@ STATUTORY_DATA = {
         'mediation.court_entrusted_summary': {'label_zh': '法院委托调解期限（简易程序）：自调解员签收材料次日起7日',
                                               'unit': 'days', 'amount': 7, 'starts_at': 'received'},
         'acceptance': {'label_zh': '受理期限：自收到移送、委派材料次日起3个工作日内决定是否受理',
-                       'unit': 'workdays', 'amount': 3, 'starts_at': 'received'},
+                       'unit': 'workdays', 'amount': 3, 'starts_at': 'received', 'due_soon_workdays': 1},
         'jc_apply': {'label_zh': '申请司法确认期限：自调解协议生效次日起30日',
                      'unit': 'days', 'amount': 30, 'starts_at': 'agreement_effective'},
     },
@@ -210,7 +215,7 @@ FAST_TRACK_DATA = {
         'mediation.district': {'label_zh': '区（县）快速调处期限：自受理次日起2个工作日',
                                'unit': 'workdays', 'amount': 2, 'starts_at': 'accepted'},
         'acceptance': {'label_zh': '受理期限（快速调处）：自收到移送材料次日起1个工作日内决定是否受理',
-                       'unit': 'workdays', 'amount': 1, 'starts_at': 'received'},
+                       'unit': 'workdays', 'amount': 1, 'starts_at': 'received', 'due_soon_workdays': 0},
     },
 }
 

@@ -90,7 +90,7 @@ def derive_deadline(stage: Stage, events: list[Event], calendar: WorkCalendar) -
                        extensions=_extensions(events) if clock == Clock.MEDIATION else ())
     deadline = stage_deadline(profile, facts, calendar)
     stopped = State(stage.state) == State.PAUSED
-    due_soon_on = profile.due_soon_from(deadline.due, calendar) if deadline and not stopped else None
+    due_soon_on = profile.due_soon_from(deadline.due, calendar, rule) if deadline and not stopped else None
     return StageDeadline(clock, rule.key, rule.label_zh, deadline, due_soon_on, stopped)
 
 

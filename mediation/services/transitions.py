@@ -100,7 +100,10 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     try:
         from_state, to_state = WORKFLOW.fire(stage, trigger, ctx)
     except IllegalTransition as error:
-        raise InvalidTransition(error.message, allowed=error.allowed)
+        # error.allowed is every trigger defined from the state, whoever may fire it and whatever
+        # its guards say; the user is told (and the API lists) only what this actor may do.
+        allowed = allowed_triggers(stage, actor)
+        raise InvalidTransition(IllegalTransition(trigger, error.state, allowed).message, allowed=allowed)
     except TransitionError as error:
         raise InvalidTransition(error.message, allowed=allowed_triggers(stage, actor))
 

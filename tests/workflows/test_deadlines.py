@@ -270,3 +270,13 @@ def test_workflows_stays_plain_python():
     code = ('import sys, workflows.deadlines; '
             'assert not {"flask", "mediation", "chinese_calendar"} & set(sys.modules), sorted(sys.modules)')
     subprocess.run([sys.executable, '-c', code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_a_rule_can_narrow_the_due_soon_window():
+    """A 3-working-day acceptance limit is not 'due soon' the moment the referral arrives."""
+    profile = get_profile('statutory')
+    acceptance = profile.rules['acceptance']
+    due = date(2026, 3, 20)  # a Friday
+    assert profile.due_soon_from(due, CAL_2026) == date(2026, 3, 13)
+    assert profile.due_soon_from(due, CAL_2026, acceptance) == date(2026, 3, 19)
+    assert profile.due_soon_from(due, CAL_2026, profile.rules['mediation.village']) == date(2026, 3, 13)
