@@ -1,0 +1,329 @@
+"""The deadline sweep (services.sweep): reminders, expiry actions exactly once, the CLI, the index.
+
+Runs on SQLite and on PostgreSQL (DATABASE_URL). Dates are China dates; ``run_sweep`` takes the
+naive-UTC "now" the columns store.
+"""
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from mediation.extensions import db as _db
+from mediation.models import Event
+from mediation.models import Notice
+from mediation.models import Stage
+from mediation.models import StageAction
+from mediation.services.deadlines import refresh_deadline
+from mediation.services.sweep import run_sweep
+from mediation.services.transitions import apply_transition
+from tests.factories import make_case
+from workflows.enums import Clock
+from workflows.enums import Level
+from workflows.enums import StageKind
+from workflows.states import State
+
+S = State
+
+
+def utc(year, month, day, hour=9):
+    """``hour`` o'clock China time on that day, as naive UTC."""
+    return datetime(year, month, day, hour) - timedelta(hours=8)
+
+
+def accepted_stage(user, accepted_at, *, kind=StageKind.PEOPLE, court=None):
+    stage = make_case(user, now=accepted_at).stages[0]
+    if kind != StageKind.PEOPLE:
+        stage.kind, stage.court_id = kind, court.id
+        refresh_deadline(stage)
+        _db.session.commit()
+    apply_transition(stage, 'accept', user, data={'consent': True}, now=accepted_at)
+    _db.session.commit()
+    return stage
+
+
+def fire(stage, trigger, user, at, reason='', **data):
+    apply_transition(stage, trigger, user, reason=reason, data=data, now=at)
+    _db.session.commit()
+
+
+def sweep(now):
+    report = run_sweep(now)
+    _db.session.expire_all()
+    return report
+
+
+def rows(model, *where):
+    return _db.session.scalars(sa.select(model).where(*where).order_by(model.id)).all()
+
+
+def notices(stage_id, kind=None):
+    where = [Notice.stage_id == stage_id] + ([Notice.kind == kind] if kind else [])
+    return [(n.organisation_id, n.kind, n.day) for n in rows(Notice, *where)]
+
+
+def successor(stage_id):
+    return _db.session.scalars(sa.select(Stage).where(Stage.previous_stage_id == stage_id)).all()
+
+
+# --------------------------------------------------------------------------- reminders
+
+def test_due_soon_stage_gets_one_notice_per_day(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    assert (stage.due_on, stage.due_soon_on) == (date(2026, 4, 2), date(2026, 3, 26))
+    stage_id = stage.id
+
+    report = sweep(utc(2026, 3, 25))  # the day before: nothing to look at
+    assert (report.examined, report.reminded) == (0, 0)
+    assert notices(stage_id, 'due_soon') == []
+
+    report = sweep(utc(2026, 3, 26))
+    assert (report.examined, report.reminded) == (1, 1)
+    assert notices(stage_id, 'due_soon') == [(orgs.village_a1.id, 'due_soon', date(2026, 3, 26))]
+    # Again the same day (a second server, a later run): still one notice.
+    sweep(utc(2026, 3, 26, 17))
+    assert len(notices(stage_id, 'due_soon')) == 1
+    _db.session.execute(sa.update(Stage).where(Stage.id == stage_id).values(next_check_on=date(2026, 3, 26)))
+    _db.session.commit()
+    report = sweep(utc(2026, 3, 26, 18))  # even when it does look again
+    assert report.examined == 1
+    assert len(notices(stage_id, 'due_soon')) == 1
+    # The next day: another one.
+    sweep(utc(2026, 3, 27))
+    assert [day for _, _, day in notices(stage_id, 'due_soon')] == [date(2026, 3, 26), date(2026, 3, 27)]
+    stage = _db.session.get(Stage, stage_id)
+    assert (stage.state, stage.version) == (S.MEDIATING, 2)
+    assert rows(StageAction) == []
+
+
+# --------------------------------------------------------------------------- expiry actions
+
+def test_overdue_village_stage_is_referred_up_by_the_system(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    stage_id = stage.id
+    report = sweep(utc(2026, 4, 2, 23))  # the last day itself is not overdue
+    assert report.escalated.get('refer_up', 0) == 0
+    assert _db.session.get(Stage, stage_id).state == S.MEDIATING
+
+    report = sweep(utc(2026, 4, 3))  # Friday 3 April
+    assert dict(report.escalated) == {'refer_up': 1}
+    stage = _db.session.get(Stage, stage_id)
+    assert (stage.state, stage.version, stage.clock, stage.due_on, stage.next_check_on) == (
+        S.REFERRED_UP, 3, None, None, None)
+    assert stage.ended_at == utc(2026, 4, 3)
+    events = rows(Event, Event.stage_id == stage_id)
+    assert [(e.kind, e.from_state, e.to_state, e.actor_id) for e in events][-1] == (
+        'refer_up', 'mediating', 'referred_up', None)
+    assert events[-1].data['automatic'] is True
+    [town] = successor(stage_id)
+    assert (town.committee_id, town.level, town.kind, town.state, town.case_id) == (
+        orgs.town_a.id, Level.TOWN, StageKind.PEOPLE, S.PENDING_ACCEPTANCE, stage.case_id)
+    # Three working days after Friday 3 April, past Qingming (4–6 April).
+    assert (town.clock, town.deadline_rule, town.due_on, town.due_provisional) == (
+        Clock.ACCEPTANCE, 'acceptance', date(2026, 4, 9), False)
+    assert town.next_check_on == town.due_soon_on
+    assert [(e.kind, e.to_state, e.actor_id) for e in rows(Event, Event.stage_id == town.id)] == [
+        ('received', 'pending_acceptance', None)]
+    assert [(a.stage_id, a.action) for a in rows(StageAction)] == [(stage_id, 'expiry:mediation:2026-04-02')]
+    assert set(notices(stage_id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 3)),
+                                                 (orgs.town_a.id, 'overdue', date(2026, 4, 3))}
+    assert notices(town.id) == [(orgs.town_a.id, 'referral', date(2026, 4, 3))]
+
+    # Later sweeps, the same day and after the town's own acceptance deadline: never again.
+    sweep(utc(2026, 4, 3, 15))
+    sweep(utc(2026, 5, 30))
+    assert len(successor(stage_id)) == 1
+    assert [e.kind for e in rows(Event, Event.case_id == stage.case_id, Event.kind == 'refer_up')] == ['refer_up']
+    assert len(rows(StageAction, StageAction.stage_id == stage_id)) == 1
+    assert _db.session.get(Stage, stage_id).version == 3
+    # The town stage, overdue for acceptance, got its reminder once and nothing else.
+    town = _db.session.get(Stage, town.id)
+    assert town.state == S.PENDING_ACCEPTANCE
+    assert [a.action for a in rows(StageAction, StageAction.stage_id == town.id)] == ['expiry:acceptance:2026-04-09']
+    assert len(notices(town.id, 'overdue')) == 2  # the town and its district: accept or decline it
+
+
+def test_overdue_town_stage_is_referred_to_the_district(db, orgs, users):
+    stage = accepted_stage(users.town, utc(2026, 3, 2))
+    assert stage.level == Level.TOWN
+    report = sweep(utc(2026, 4, 3))
+    assert dict(report.escalated) == {'refer_up': 1}
+    assert _db.session.get(Stage, stage.id).state == S.REFERRED_UP
+    [district] = successor(stage.id)
+    assert (district.committee_id, district.level, district.state) == (
+        orgs.district.id, Level.DISTRICT, S.PENDING_ACCEPTANCE)
+    assert set(notices(stage.id, 'overdue')) == {(orgs.town_a.id, 'overdue', date(2026, 4, 3)),
+                                                 (orgs.district.id, 'overdue', date(2026, 4, 3))}
+
+
+def test_overdue_district_stage_is_flagged_not_moved(db, orgs, users):
+    stage = accepted_stage(users.district, utc(2026, 3, 2))
+    report = sweep(utc(2026, 4, 3))
+    assert dict(report.escalated) == {'flag_for_decision': 1}
+    stage = _db.session.get(Stage, stage.id)
+    assert (stage.state, stage.flagged_at, stage.version, stage.ended_at) == (
+        S.MEDIATING, utc(2026, 4, 3), 3, None)
+    assert successor(stage.id) == []
+    assert notices(stage.id, 'overdue') == [(orgs.district.id, 'overdue', date(2026, 4, 3))]
+    last = rows(Event, Event.stage_id == stage.id)[-1]
+    assert (last.kind, last.from_state, last.to_state, last.actor_id) == (
+        'flag_for_decision', 'mediating', 'mediating', None)
+    sweep(utc(2026, 4, 4))
+    sweep(utc(2026, 5, 4))
+    assert len(rows(Event, Event.stage_id == stage.id, Event.kind == 'flag_for_decision')) == 1
+    assert len(notices(stage.id, 'overdue')) == 1
+
+
+def test_flagged_district_stage_is_flagged_again_when_an_extension_lapses(db, orgs, users):
+    stage = accepted_stage(users.district, utc(2026, 3, 2))
+    sweep(utc(2026, 4, 3))
+    stage = _db.session.get(Stage, stage.id)
+    fire(stage, 'extend', users.district, utc(2026, 4, 7), consent=True, unit='days', amount=15)
+    stage = _db.session.get(Stage, stage.id)
+    assert stage.due_on == date(2026, 4, 17)
+    report = sweep(utc(2026, 4, 18))
+    assert dict(report.escalated) == {'flag_for_decision': 1}
+    assert len(rows(Event, Event.stage_id == stage.id, Event.kind == 'flag_for_decision')) == 2
+    assert len(notices(stage.id, 'overdue')) == 2
+    sweep(utc(2026, 4, 19))
+    assert len(rows(Event, Event.stage_id == stage.id, Event.kind == 'flag_for_decision')) == 2
+
+
+def test_overdue_court_sent_stage_goes_back_to_the_court(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 2, 12), kind=StageKind.COURT_DELEGATED, court=orgs.court)
+    assert (stage.deadline_rule, stage.due_on) == ('mediation.court_delegated', date(2026, 3, 16))
+    report = sweep(utc(2026, 3, 17))
+    assert dict(report.escalated) == {'return_to_court': 1}
+    stage = _db.session.get(Stage, stage.id)
+    assert (stage.state, stage.clock, stage.due_on, stage.next_check_on) == (S.RETURNED_TO_COURT, None, None, None)
+    last = rows(Event, Event.stage_id == stage.id)[-1]
+    assert (last.kind, last.to_state, last.actor_id) == ('return_to_court', 'returned_to_court', None)
+    assert notices(stage.id, 'returned') == [(orgs.court.id, 'returned', date(2026, 3, 17))]
+    assert successor(stage.id) == []
+
+
+def test_paused_stages_never_escalate(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(stage, 'pause', users.village, utc(2026, 3, 10), reason='等待鉴定', requested_by='申请人')
+    for day in (date(2026, 4, 3), date(2026, 6, 1)):
+        report = sweep(utc(day.year, day.month, day.day))
+        assert (report.examined, dict(report.escalated), report.needs_decision) == (0, {}, 0)
+    stage = _db.session.get(Stage, stage.id)
+    assert (stage.state, stage.version) == (S.PAUSED, 3)
+    assert rows(StageAction) == [] and successor(stage.id) == []
+    # Resumed on 2 June after 84 days: due 2 April + 84 days = 25 June; not overdue.
+    fire(stage, 'resume', users.village, utc(2026, 6, 2))
+    stage = _db.session.get(Stage, stage.id)
+    assert stage.due_on == date(2026, 6, 25)
+    report = sweep(utc(2026, 6, 3))
+    assert dict(report.escalated) == {}
+    assert _db.session.get(Stage, stage.id).state == S.MEDIATING
+
+
+def test_overdue_agreement_pending_gets_a_notice_only(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(stage, 'draft_agreement', users.village, utc(2026, 3, 20))
+    report = sweep(utc(2026, 4, 3))
+    assert (dict(report.escalated), report.needs_decision) == ({}, 1)
+    stage = _db.session.get(Stage, stage.id)
+    assert (stage.state, stage.version) == (S.AGREEMENT_PENDING, 3)
+    assert [e.kind for e in rows(Event, Event.stage_id == stage.id)] == ['created', 'accept', 'draft_agreement']
+    assert set(notices(stage.id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 3)),
+                                                 (orgs.town_a.id, 'overdue', date(2026, 4, 3))}
+    assert successor(stage.id) == []
+    report = sweep(utc(2026, 4, 4))
+    assert (report.examined, report.needs_decision) == (0, 0)
+    assert len(notices(stage.id, 'overdue')) == 2
+
+
+def test_only_due_stages_are_examined(db, orgs, users):
+    v = users.village
+    due_soon = accepted_stage(v, utc(2026, 3, 2))        # due 2 April: due soon on 30 March
+    overdue = accepted_stage(v, utc(2026, 2, 2))         # due 2 March: overdue
+    for day in (10, 20, 25):
+        accepted_stage(v, utc(2026, 3, day))             # due in April: nothing to do yet
+    ended = accepted_stage(v, utc(2026, 2, 2))
+    fire(ended, 'terminate', v, utc(2026, 2, 20), reason='当事人拒绝继续调解')
+    agreed = accepted_stage(v, utc(2026, 3, 20))
+    fire(agreed, 'register_oral_agreement', v, utc(2026, 3, 21))  # judicial-confirmation window runs to 20 April
+    report = sweep(utc(2026, 3, 30))
+    assert report.examined == 2
+    assert (report.reminded, dict(report.escalated)) == (1, {'refer_up': 1})
+    assert _db.session.get(Stage, due_soon.id).state == S.MEDIATING
+    assert _db.session.get(Stage, overdue.id).state == S.REFERRED_UP
+    # The town's new stage has 3 working days to accept (due 2 April) and is due soon only on
+    # the last working day before: later on 30 March there is nothing to look at.
+    [town] = successor(overdue.id)
+    assert (town.due_on, town.due_soon_on) == (date(2026, 4, 2), date(2026, 4, 1))
+    assert sweep(utc(2026, 3, 30, 20)).examined == 0
+    sweep(utc(2026, 4, 1))
+    assert notices(town.id, 'due_soon') == [(orgs.town_a.id, 'due_soon', date(2026, 4, 1))]
+
+
+# --------------------------------------------------------------------------- the candidate query
+
+def _candidate_query(now):
+    """Run the sweep and capture its candidate SELECT (statement, parameters)."""
+    captured = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith('SELECT') and 'next_check_on <=' in statement:
+            captured.append((statement, parameters))
+
+    engine = _db.engine
+    sa.event.listen(engine, 'before_cursor_execute', capture)
+    try:
+        run_sweep(now, commit=False)
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', capture)
+        _db.session.rollback()
+    assert len(captured) == 1, captured
+    return captured[0]
+
+
+def test_candidate_query_uses_the_partial_index(db, orgs, users):
+    accepted_stage(users.village, utc(2026, 3, 2))
+    accepted_stage(users.village, utc(2026, 2, 2))
+    statement, parameters = _candidate_query(utc(2026, 3, 30))
+    connection = _db.session.connection()
+    if connection.dialect.name == 'sqlite':
+        plan = connection.exec_driver_sql('EXPLAIN QUERY PLAN ' + statement, parameters).all()
+        details = ' | '.join(row[-1] for row in plan)
+        assert 'stage USING INDEX ix_stage_next_check_on (next_check_on<?)' in details, details
+        assert 'SCAN stage' not in details, details
+    else:
+        # Small tables make a sequential scan cheapest; forbid it to see that the index applies.
+        connection.exec_driver_sql('SET LOCAL enable_seqscan = off')
+        plan = connection.exec_driver_sql('EXPLAIN ' + statement, parameters).scalars().all()
+        details = '\n'.join(plan)
+        assert 'ix_stage_next_check_on' in details, details
+    _db.session.rollback()
+
+
+# --------------------------------------------------------------------------- the CLI
+
+def test_cli_sweep_prints_a_summary(db, orgs, users, runner):
+    stage = accepted_stage(users.village, utc(2026, 11, 2))  # due 2 December
+    soon = accepted_stage(users.village, utc(2026, 12, 3))  # due 4 January 2027 (provisional): due soon
+    result = runner.invoke(args=['sweep', '--now', '2026-12-31'])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith('2026-12-31 巡检：检查 2 个阶段，提醒 1 个')
+    assert '移交上级调解 1 个' in result.output
+    _db.session.expire_all()
+    assert _db.session.get(Stage, stage.id).state == S.REFERRED_UP
+    assert notices(soon.id, 'due_soon') == [(orgs.village_a1.id, 'due_soon', date(2026, 12, 31))]
+    again = runner.invoke(args=['sweep', '--now', '2026-12-31T18:30'])
+    assert again.exit_code == 0, again.output
+    # the town's new stage has until 5 January 2027 (provisional: Mon–Fri) to accept: not yet due soon
+    assert again.output == '2026-12-31 巡检：检查 0 个阶段，提醒 0 个。\n'
+    assert len(rows(Event, Event.kind == 'refer_up')) == 1
+
+
+@pytest.mark.parametrize('value', ['garbage', '2026-13-01', '31/12/2026'])
+def test_cli_sweep_rejects_a_bad_now(runner, value):
+    result = runner.invoke(args=['sweep', '--now', value])
+    assert result.exit_code == 2
+    assert '--now' in result.output and value in result.output and 'ISO' in result.output
+    assert 'Traceback' not in result.output
+    assert isinstance(result.exception, SystemExit)
