@@ -10,13 +10,21 @@ from mediation import config as default_config
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config=None):
-    """Build the application: defaults → instance/config.py → environment → ``test_config``."""
+def create_app(test_config=None, *, web=True):
+    """Build the application: defaults → instance/config.py → environment → ``test_config``.
+
+    ``web=False`` builds only what the deadline sweep needs (configuration, database, models):
+    cron starts ``mediation sweep`` often, and the web extensions and Alembic cost more to import
+    than the sweep itself takes.
+    """
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get('MEDIATION_INSTANCE_PATH') or str(PROJECT_ROOT / 'instance'),
                 template_folder=str(PROJECT_ROOT / 'templates'),
                 static_folder=str(PROJECT_ROOT / 'mediation' / 'static'))
     load_config(app, test_config)
+    register_database(app)
+    if not web:
+        return app
     register_extensions(app)
     register_blueprints(app)
     from mediation.errors import register_error_handlers
@@ -79,20 +87,28 @@ def ensure_secrets(app):
     os.chmod(path, 0o600)
 
 
-def register_extensions(app):
-    from mediation.extensions import babel
-    from mediation.extensions import csrf
-    from mediation.extensions import db
-    from mediation.extensions import login_manager
-    from mediation.extensions import migrate
+def register_database(app):
     from mediation import database
     from mediation.crypto import FieldCipher
-    from mediation.web import select_locale
-    from mediation.web import select_timezone
+    from mediation.extensions import db
 
     database.install_sqlite_pragmas()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / 'migrations'), compare_type=True, render_as_batch=True)
+    app.extensions['field_cipher'] = FieldCipher(app.config['FIELD_ENCRYPTION_KEY'])
+    import mediation.models  # noqa: F401  (every model registered before the first query)
+
+
+def register_extensions(app):
+    from flask_migrate import Migrate
+
+    from mediation.extensions import db
+    from mediation.web import select_locale
+    from mediation.web import select_timezone
+    from mediation.web_extensions import babel
+    from mediation.web_extensions import csrf
+    from mediation.web_extensions import login_manager
+
+    Migrate(app, db, directory=str(PROJECT_ROOT / 'migrations'), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = 'auth.login'
@@ -100,8 +116,6 @@ def register_extensions(app):
     login_manager.login_message_category = 'warning'
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PROJECT_ROOT / 'mediation' / 'translations'))
-    app.extensions['field_cipher'] = FieldCipher(app.config['FIELD_ENCRYPTION_KEY'])
-    import mediation.models  # noqa: F401  (every model registered before the first query)
 
 
 def register_blueprints(app):

@@ -17,6 +17,13 @@ from workflows.enums import Role
 
 def main():
     from mediation import create_app
+    if sys.argv[1:2] == ['sweep']:
+        # Cron starts this every few minutes: build only the database part of the app and skip
+        # FlaskGroup, whose plugin commands (Flask-Migrate's `db`) would import Alembic.
+        from flask.cli import ScriptInfo
+        info = ScriptInfo(create_app=lambda: create_app(web=False), set_debug_flag=False)
+        sweep.main(args=sys.argv[2:], prog_name='mediation sweep', obj=info)
+        return
     cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
     cli.main()
 

@@ -1,10 +1,11 @@
-"""Flask extensions, created unbound; ``create_app`` attaches them."""
+"""Flask extensions, created unbound; ``create_app`` attaches them.
+
+Only the database lives here: the web extensions (CSRF, Babel, sign-in) are in
+``mediation.web_extensions`` and Flask-Migrate is created by ``create_app``, so that the
+``mediation sweep`` process started by cron imports none of them.
+"""
 import sqlalchemy as sa
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 # A naming convention makes Alembic's constraint names the same on SQLite and PostgreSQL.
@@ -22,7 +23,3 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
-csrf = CSRFProtect()
-login_manager = LoginManager()
-babel = Babel()

@@ -126,8 +126,8 @@ def test_overdue_village_stage_is_referred_up_by_the_system(db, orgs, users):
     assert [(e.kind, e.to_state, e.actor_id) for e in rows(Event, Event.stage_id == town.id)] == [
         ('received', 'pending_acceptance', None)]
     assert [(a.stage_id, a.action) for a in rows(StageAction)] == [(stage_id, 'expiry:mediation:2026-04-02')]
-    assert set(notices(stage_id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 3)),
-                                                 (orgs.town_a.id, 'overdue', date(2026, 4, 3))}
+    # the village is told its stage went up; the town gets one notice: the referral to accept
+    assert notices(stage_id, 'overdue') == [(orgs.village_a1.id, 'overdue', date(2026, 4, 3))]
     assert notices(town.id) == [(orgs.town_a.id, 'referral', date(2026, 4, 3))]
 
     # Later sweeps, the same day and after the town's own acceptance deadline: never again.
@@ -153,8 +153,7 @@ def test_overdue_town_stage_is_referred_to_the_district(db, orgs, users):
     [district] = successor(stage.id)
     assert (district.committee_id, district.level, district.state) == (
         orgs.district.id, Level.DISTRICT, S.PENDING_ACCEPTANCE)
-    assert set(notices(stage.id, 'overdue')) == {(orgs.town_a.id, 'overdue', date(2026, 4, 3)),
-                                                 (orgs.district.id, 'overdue', date(2026, 4, 3))}
+    assert notices(stage.id, 'overdue') == [(orgs.town_a.id, 'overdue', date(2026, 4, 3))]
 
 
 def test_overdue_district_stage_is_flagged_not_moved(db, orgs, users):
@@ -327,3 +326,15 @@ def test_cli_sweep_rejects_a_bad_now(runner, value):
     assert '--now' in result.output and value in result.output and 'ISO' in result.output
     assert 'Traceback' not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people(db, orgs, users):
+    pending = make_case(users.village, now=utc(2026, 3, 2)).stages[0]        # 3 working days: due 5 March
+    agreed = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April
+    sweep(utc(2026, 4, 7))
+    assert set(notices(pending.id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 7)),
+                                                  (orgs.town_a.id, 'overdue', date(2026, 4, 7))}
+    [jc] = rows(Notice, Notice.stage_id == agreed.id, Notice.kind == 'overdue')
+    assert jc.organisation_id == orgs.village_a1.id and '司法确认' in jc.message
+    assert _db.session.get(Stage, pending.id).state == S.PENDING_ACCEPTANCE

@@ -10,7 +10,7 @@ from mediation.api import bp
 from mediation.errors import MediationError
 from mediation.errors import NotFound
 from mediation.errors import ValidationFailed
-from mediation.extensions import csrf
+from mediation.web_extensions import csrf
 from mediation.extensions import db
 from mediation.services import case_queries
 from mediation.services.tokens import user_for_token

@@ -15,7 +15,7 @@ from mediation.auth import bp
 from mediation.auth.forms import EmptyForm
 from mediation.auth.forms import LoginForm
 from mediation.extensions import db
-from mediation.extensions import login_manager
+from mediation.web_extensions import login_manager
 from mediation.models import User
 from mediation.services import accounts
 

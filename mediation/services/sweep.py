@@ -76,6 +76,14 @@ AUTOMATIC_REASONS = {
 }
 
 
+#: What a lapse that only reminds tells the committee, and whether the supervising level is told too.
+REMINDER_TEXTS = {
+    Clock.ACCEPTANCE: ('已超过受理期限，请尽快决定是否受理。', True),
+    # the parties' own window: nothing for the supervisors to act on
+    Clock.JC_APPLY: ('申请司法确认的30日期限已届满。', False),
+}
+
+
 @dataclass
 class SweepReport:
     today: date
@@ -298,7 +306,8 @@ def _expire(rows, today, now, report):
             continue
         if trigger == 'remind':
             for row, _ in items:
-                notices += _overdue_notices(row, today, now, '已超过期限，请尽快处理。')
+                text, tell_supervisor = REMINDER_TEXTS.get(Clock(row.clock), ('已超过期限，请尽快处理。', True))
+                notices += _overdue_notices(row, today, now, text, supervisor=tell_supervisor)
             continue
         report.escalated[trigger] += len(items)
         _transition_rows(trigger, items, now, events, notices, today)
@@ -330,9 +339,10 @@ def _claim(rows, now) -> list[int]:
     return sorted(stage_id for stage_id, in claimed)
 
 
-def _overdue_notices(row, today, now, text):
+def _overdue_notices(row, today, now, text, *, supervisor=True):
+    """The lapse told to the stage's committee and, unless told otherwise, its supervising level."""
     message = f'“{row.title}”（{row.committee_name}）{text}'
-    recipients = {row.committee_id} | ({row.parent_id} if row.parent_id else set())
+    recipients = {row.committee_id} | ({row.parent_id} if row.parent_id and supervisor else set())
     return [{'organisation_id': org, 'stage_id': row.id, 'kind': 'overdue', 'day': today, 'created_at': now,
              'message': message[:500]} for org in recipients]
 
@@ -354,7 +364,9 @@ def _transition_rows(trigger, items, now, events, notices, today):
         for row in rows:
             events.append(_event(row.id, row.case_id, trigger, State(row.state), dest, reason, now,
                                  {'automatic': True, 'due_on': row.due_on.isoformat()}))
-            notices += _overdue_notices(row, today, now, f'期满未达成协议：{TRIGGERS[trigger].label_zh}。')
+            # A referral's parent committee gets the referral notice instead (open_parent_stages).
+            notices += _overdue_notices(row, today, now, f'期满未达成协议：{TRIGGERS[trigger].label_zh}。',
+                                        supervisor=trigger != 'refer_up')
             if trigger == 'return_to_court' and row.court_id:
                 notices.append({'organisation_id': row.court_id, 'stage_id': row.id, 'kind': 'returned',
                                 'day': today, 'created_at': now,
