@@ -3,8 +3,8 @@
 The issue's baseline (bench.sweep) updates the due stages and writes one event each. The sweep
 writes more, by design: per referred stage a claim in ``stage_action``, the stage update, a
 ``refer_up`` event, the parent committee's new stage and its ``received`` event, an overdue
-notice to the committee and to its parent, and a referral notice for the new stage — 1 update
-and 7 inserts, each insert checked against two to four foreign keys. This module does exactly
+notice to the committee, and a referral notice to the parent for the new stage — 1 update
+and 6 inserts, each insert checked against two to four foreign keys. This module does exactly
 those writes for the bench's data (every due stage is a village or town stage that is referred
 up) with set-based statements and no Python in the loop, so the report can tell the cost of the
 work itself from the cost of doing it from Python.
@@ -67,8 +67,6 @@ WITH due AS (
     SELECT organisation_id, id, 'overdue', :today, :now, message FROM (
         SELECT committee_id AS organisation_id, id, '“' || title || '”（' || committee_name || '）期满未达成协议：移交上级调解。'
                AS message FROM referred
-        UNION ALL
-        SELECT parent_id, id, '“' || title || '”（' || committee_name || '）期满未达成协议：移交上级调解。' FROM referred
     ) AS recipients
         ON CONFLICT DO NOTHING
 )
@@ -109,11 +107,6 @@ _SQLITE = [
          FROM stage WHERE id > :last_id""",
     """INSERT INTO notice (organisation_id, stage_id, kind, day, created_at, message)
        SELECT committee_id, id, 'overdue', :today, :now,
-              '“' || title || '”（' || committee_name || '）期满未达成协议：移交上级调解。'
-         FROM bench_floor_due WHERE true
-           ON CONFLICT DO NOTHING""",
-    """INSERT INTO notice (organisation_id, stage_id, kind, day, created_at, message)
-       SELECT parent_id, id, 'overdue', :today, :now,
               '“' || title || '”（' || committee_name || '）期满未达成协议：移交上级调解。'
          FROM bench_floor_due WHERE true
            ON CONFLICT DO NOTHING""",

@@ -169,7 +169,7 @@ class Stage(db.Model):
     kind: so.Mapped[StageKind] = so.mapped_column(enum_column(StageKind, 'stage_kind'))
     #: A State value; the state machine writes it (workflows.machine)
     state: so.Mapped[State] = so.mapped_column(enum_column(State, 'stage_state'), default=State.PENDING_ACCEPTANCE)
-    previous_stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id'))
+    previous_stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id'), index=True)
     #: The court that sent the case down (委派/委托) or to which it was referred
     court_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
     court_case_number: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
