@@ -26,7 +26,6 @@ class ImportReport:
     framework_floor: float = 0.0
     sweep_help: float = 0.0
     sweep_nothing_due: float = 0.0
-    lean_nothing_due: float = 0.0
     modules: int = 0
     import_seconds: float = 0.0
     heavy_found: list = field(default_factory=list)
@@ -85,8 +84,6 @@ def measure(database, repeat: int = 5) -> ImportReport:
     report.sweep_help = _wall([sys.executable, '-m', 'mediation', 'sweep', '--help'], env, repeat)
     report.sweep_nothing_due = _wall([sys.executable, '-m', 'mediation', 'sweep', '--now', data.NOTHING_DUE_NOW_TEXT],
                                      env, repeat)
-    report.lean_nothing_due = _wall([sys.executable, '-m', 'bench.lean_sweep', data.NOTHING_DUE_NOW_TEXT], env,
-                                    repeat)
     completed = subprocess.run([sys.executable, '-X', 'importtime', '-m', 'mediation', 'sweep', '--now',
                                 data.NOTHING_DUE_NOW_TEXT], env=env, capture_output=True, text=True, check=True)
     modules, top_level = parse_importtime(completed.stderr)

@@ -160,8 +160,6 @@ def _render(payload, runs, elapsed):
                    f"| {_ms(imports['sweep_help'])} |")
         out.append(f"| `python -m mediation sweep --now …`, nothing due, 100,000 open, SQLite "
                    f"| {_ms(imports.get('sweep_nothing_due'))} |")
-        out.append(f"| the same sweep started lean (`python -m bench.lean_sweep`: no Flask-Migrate/Alembic, "
-                   f"Flask-Babel, Flask-WTF, blueprints) | {_ms(imports.get('lean_nothing_due'))} |")
         out.append('')
         out.append(f"- `python -X importtime -m mediation sweep --now …` (nothing due): {imports['modules']} "
                    f"modules, {_ms(imports['import_seconds'])} of import time")
