@@ -5,7 +5,6 @@ Nothing ever shows a traceback.
 """
 from flask import flash
 from flask import jsonify
-from flask import redirect
 from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
@@ -107,8 +106,3 @@ def register_error_handlers(app):
         app.logger.exception('unhandled error on %s %s', request.method, request.path)
         return error_response(500, 'internal_error', HTTP_MESSAGES[500])
 
-
-def back_with_error(message, endpoint_url):
-    """Redirect to a page and show ``message``: used where a form's input is kept by the page."""
-    flash(message, 'danger')
-    return redirect(endpoint_url)
