@@ -338,3 +338,25 @@ def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people
     [jc] = rows(Notice, Notice.stage_id == agreed.id, Notice.kind == 'overdue')
     assert jc.organisation_id == orgs.village_a1.id and '司法确认' in jc.message
     assert _db.session.get(Stage, pending.id).state == S.PENDING_ACCEPTANCE
+
+
+def test_an_automatic_referral_is_accepted_only_with_the_parties_consent(db, orgs, users):
+    from mediation.errors import InvalidTransition
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    sweep(utc(2026, 4, 3))
+    [town] = successor(stage.id)
+    with pytest.raises(InvalidTransition, match='须记录当事人同意继续调解'):
+        apply_transition(town, 'accept', users.town, now=utc(2026, 4, 3, 3))
+    _db.session.rollback()
+    town = _db.session.get(Stage, town.id)
+    apply_transition(town, 'accept', users.town, data={'consent': True}, now=utc(2026, 4, 3, 3))
+    _db.session.commit()
+    assert town.state == S.MEDIATING and town.case_number.startswith('（2026）枫桥人调字第')
+
+
+def test_a_referral_the_handler_made_with_consent_needs_no_second_consent(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(stage, 'refer_up', users.village, utc(2026, 3, 5), consent=True)
+    [town] = successor(stage.id)
+    fire(town, 'accept', users.town, utc(2026, 3, 6))
+    assert town.state == S.MEDIATING

@@ -57,6 +57,8 @@ class TransitionContext:
     sealed: bool = False
     requires_wet_signature: bool = False
     wet_signatures_confirmed: bool = False
+    #: the stage arrived by the sweep's automatic referral: nobody has asked the parties yet
+    consent_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,12 @@ def consent_to_referral_recorded(ctx):
     return ctx.actor == SYSTEM or ctx.consent_recorded
 
 
+def consent_to_continue_recorded(ctx):
+    # An automatic referral is only a proposal (see consent_to_referral_recorded): the parties
+    # agree to continue at this level when it is accepted, or it is declined (PML Art 3(1)).
+    return not ctx.consent_pending or ctx.consent_recorded
+
+
 def court_sent_case(ctx):
     return ctx.kind.court_sent
 
@@ -121,6 +129,8 @@ WET_SIGNATURES = Guard(
 HAS_PARENT_COMMITTEE = Guard(parent_committee_exists, '区（县）以上没有可移交的上级调解组织')
 EXTENSION_CONSENTED = Guard(consent_to_extension_recorded, '延长调解期限须先记录双方当事人同意')
 REFERRAL_CONSENTED = Guard(consent_to_referral_recorded, '移交上级调解须先记录当事人同意')
+CONTINUATION_CONSENTED = Guard(consent_to_continue_recorded,
+                               '系统自动移交的案件，受理前须记录当事人同意继续调解；当事人不同意的，请选择“不予受理”')
 COURT_SENT = Guard(court_sent_case, '只有法院委派、委托调解的案件才能退回法院')
 
 
@@ -161,7 +171,8 @@ _DECISION_POINTS = (State.MEDIATING, State.FAILED)
 #: The whole state machine. The order is the order buttons appear in.
 TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
     # The service allocates the stage's case number when it accepts.
-    _trigger('accept', '受理', 'Accept', sources=[State.PENDING_ACCEPTANCE], dest=State.MEDIATING),
+    _trigger('accept', '受理', 'Accept', sources=[State.PENDING_ACCEPTANCE], dest=State.MEDIATING,
+             guards=(CONTINUATION_CONSENTED,)),
     _trigger('decline', '不予受理', 'Decline', sources=[State.PENDING_ACCEPTANCE], dest=State.DECLINED,
              reason=True),
     _trigger('pause', '中止调解', 'Pause', sources=[State.MEDIATING], dest=State.PAUSED,

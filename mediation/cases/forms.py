@@ -102,6 +102,7 @@ class RevealForm(FlaskForm):
 
 #: The extra inputs each transition's form shows (besides the reason).
 TRIGGER_FIELDS = {
+    'accept': ['consent'],
     'pause': ['requested_by'],
     'extend': ['unit', 'amount', 'consent'],
     'refer_up': ['consent'],

@@ -72,7 +72,16 @@ def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: O
         sealed=bool(data.get('sealed')),
         requires_wet_signature=wet,
         wet_signatures_confirmed=bool(data.get('wet_signatures')),
+        consent_pending=_arrived_by_automatic_referral(stage),
     ), kind
+
+
+def _arrived_by_automatic_referral(stage: Stage) -> bool:
+    """Pending here because the sweep referred it up (the parties have not been asked yet)."""
+    if stage.state != State.PENDING_ACCEPTANCE or stage.previous_stage_id is None:
+        return False
+    return db.session.scalar(sa.select(sa.exists().where(
+        Event.stage_id == stage.previous_stage_id, Event.kind == 'refer_up', Event.actor_id.is_(None))))
 
 
 def allowed_triggers(stage: Stage, actor: Optional[User]) -> list[str]:

@@ -408,3 +408,16 @@ def test_mermaid_shows_every_state_and_trigger():
     for state, moves in EXPECTED.items():
         for trigger, dest in moves.items():
             assert f'{state.value} --> {(dest or state).value}: {TRIGGERS[trigger].label_zh}' in diagram
+
+
+def test_accepting_an_automatic_referral_needs_the_parties_consent():
+    from types import SimpleNamespace
+    stage = SimpleNamespace(state=State.PENDING_ACCEPTANCE.value)
+    pending = TransitionContext(actor=HANDLER, level=Level.TOWN, kind=StageKind.PEOPLE, consent_pending=True)
+    with pytest.raises(GuardFailed) as refused:
+        WORKFLOW.fire(stage, 'accept', pending)
+    assert refused.value.guard == 'consent_to_continue_recorded' and stage.state == State.PENDING_ACCEPTANCE.value
+    assert 'accept' not in WORKFLOW.allowed(stage, pending)
+    consented = TransitionContext(actor=HANDLER, level=Level.TOWN, kind=StageKind.PEOPLE, consent_pending=True,
+                                  consent_recorded=True)
+    assert WORKFLOW.fire(stage, 'accept', consented) == (State.PENDING_ACCEPTANCE, State.MEDIATING)
