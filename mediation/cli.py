@@ -149,21 +149,10 @@ def calendar_status():
     """Which years have holiday data."""
     from mediation.services import calendar as calendar_service
     years = calendar_service.known_years()
-    click.echo(f'已录入节假日安排的年份：{_year_ranges(years) or "无"}')
+    click.echo(f'已录入节假日安排的年份：{", ".join(calendar_service.year_ranges(years)) or "无"}')
     missing = calendar_service.missing_years_ahead()
     if missing:
         click.echo(f'缺少节假日安排：{", ".join(map(str, missing))}（期限暂按周一至周五计算，标记为“暂定”）')
-
-
-def _year_ranges(years):
-    years = sorted(years)
-    parts, start = [], None
-    for i, year in enumerate(years):
-        start = year if start is None else start
-        if i + 1 == len(years) or years[i + 1] != year + 1:
-            parts.append(str(start) if start == year else f'{start}–{year}')
-            start = None
-    return ', '.join(parts)
 
 
 @click.command('deadline')

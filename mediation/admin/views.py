@@ -378,19 +378,6 @@ def _day_blocks(rows: list[CalendarDay]) -> list[dict]:
     return blocks
 
 
-def _year_ranges(years) -> list[str]:
-    """{2004, 2005, 2006, 2009} → ['2004–2006', '2009']"""
-    ranges, run = [], []
-    for year in sorted(years):
-        if run and year != run[-1] + 1:
-            ranges.append(run)
-            run = []
-        run.append(year)
-    if run:
-        ranges.append(run)
-    return [f'{r[0]}–{r[-1]}' if len(r) > 1 else str(r[0]) for r in ranges]
-
-
 def _render_calendar(year, *, set_form=None, load_form=None, notice_form=None, remove_form=None, status=200):
     if status == 422:
         flash(_('请检查标红的项目后重新提交。'), 'danger')
@@ -401,7 +388,7 @@ def _render_calendar(year, *, set_form=None, load_form=None, notice_form=None, r
     if load_form is None:
         load_form = LoadYearForm(formdata=None, data={'year': missing[0] if missing else today.year + 1})
     return render_template(
-        'admin/calendar.html', year=year, today=today, known=known, known_ranges=_year_ranges(known),
+        'admin/calendar.html', year=year, today=today, known=known, known_ranges=calendar_service.year_ranges(known),
         missing=missing, available=available, blocks=_day_blocks(calendar_service.special_days(year)),
         set_form=set_form or SetDayForm(formdata=None), load_form=load_form,
         notice_form=notice_form or NoticeForm(formdata=None), remove_form=remove_form or RemoveDayForm(formdata=None),

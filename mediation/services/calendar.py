@@ -42,6 +42,19 @@ def known_years() -> set[int]:
     return set(db.session.scalars(sa.select(CalendarYear.year)))
 
 
+def year_ranges(years) -> list[str]:
+    """{2004, 2005, 2006, 2009} → ['2004–2006', '2009']"""
+    ranges, run = [], []
+    for year in sorted(years):
+        if run and year != run[-1] + 1:
+            ranges.append(run)
+            run = []
+        run.append(year)
+    if run:
+        ranges.append(run)
+    return [f'{r[0]}–{r[-1]}' if len(r) > 1 else str(r[0]) for r in ranges]
+
+
 def missing_years_ahead(today: date | None = None) -> list[int]:
     """This year and next year if their holidays have not been entered (deadlines run into them)."""
     today = today or today_in_china()
