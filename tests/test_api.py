@@ -68,3 +68,14 @@ def test_other_jurisdiction_is_404_json(client, users, db):
     db.session.commit()
     response = client.get(f'/api/v1/cases/{case.id}', headers={'Authorization': f'Bearer {token}'})
     assert response.status_code == 404 and response.get_json()['error']['code'] == 'not_found'
+
+
+@pytest.mark.parametrize('data', [{'unit': 'weeks', 'amount': 1, 'consent': True},
+                                  {'unit': 'days', 'amount': 'many', 'consent': True}])
+def test_invalid_transition_data_is_a_422_not_a_500(api, users, data):
+    case = make_case(users.village)
+    version = api.get(f'/api/v1/cases/{case.id}').get_json()['stages'][0]['version']
+    api.post(f'/api/v1/cases/{case.id}/transitions', {'transition': 'accept', 'version': version})
+    response = api.post(f'/api/v1/cases/{case.id}/transitions',
+                        {'transition': 'extend', 'version': version + 1, 'data': data})
+    assert response.status_code == 422 and '不正确' in response.get_json()['error']['message']

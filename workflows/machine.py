@@ -261,6 +261,30 @@ class DataRequired(TransitionError):
         super().__init__(f'“{_label(trigger)}”须填写：' + '、'.join(DATA_LABELS[key] for key in self.missing))
 
 
+def _whole_number(low, high):
+    def check(value):
+        try:
+            return low <= int(value) <= high and float(value) == int(value)
+        except (TypeError, ValueError):
+            return False
+    return check
+
+
+#: What a valid value of a required ``ctx.data`` key looks like (keys not listed: any non-empty value).
+DATA_VALUES = {
+    'unit': lambda value: value in ('days', 'months', 'workdays'),
+    'amount': _whole_number(1, 366),
+    'result': lambda value: value in ('confirmed', 'rejected', 'withdrawn'),
+}
+
+
+class DataInvalid(TransitionError):
+    def __init__(self, trigger, invalid):
+        self.trigger = trigger
+        self.invalid = list(invalid)
+        super().__init__(f'“{_label(trigger)}”的以下内容不正确：' + '、'.join(DATA_LABELS[key] for key in self.invalid))
+
+
 class ActorNotAllowed(TransitionError):
     def __init__(self, trigger, actor):
         self.trigger = trigger
@@ -360,6 +384,9 @@ class DisputeWorkflow:
         missing = [key for key in spec.required_data if ctx.data.get(key) in (None, '')]
         if missing:
             raise DataRequired(trigger, missing)
+        invalid = [key for key in spec.required_data if key in DATA_VALUES and not DATA_VALUES[key](ctx.data[key])]
+        if invalid:
+            raise DataInvalid(trigger, invalid)
         with self._bound(state) as binding:
             if not binding.trigger(trigger, ctx=ctx):
                 raise GuardFailed(trigger, next(guard for guard in spec.guards if not guard.test(ctx)))

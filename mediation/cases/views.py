@@ -38,9 +38,9 @@ from workflows.states import State
 @login_required
 def index():
     filters = case_queries.CaseFilters(
-        q=request.args.get('q', '').strip()[:100], state=request.args.get('state', ''),
-        category_id=request.args.get('category_id', type=int), level=request.args.get('level', ''),
-        due=request.args.get('due', ''), mine=request.args.get('mine') == '1')
+        q=request.args.get('q', '').strip()[:100], state=_choice('state', [s.value for s in State]),
+        category_id=request.args.get('category_id', type=int), level=_choice('level', [lv.value for lv in Level]),
+        due=_choice('due', ['due_soon', 'overdue']), mine=request.args.get('mine') == '1')
     page = max(1, request.args.get('page', 1, type=int))
     today = today_in_china()
     cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
@@ -49,6 +49,12 @@ def index():
                            levels=list(Level), categories=case_queries.categories(), page=page,
                            prev_url=url_for('cases.index', page=page - 1, **args) if page > 1 else None,
                            next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
+
+
+def _choice(name, allowed):
+    """A filter value from the query string, or '' when it is not one of ``allowed`` (a stale link)."""
+    value = request.args.get(name, '')
+    return value if value in allowed else ''
 
 
 @bp.route('/new', methods=['GET', 'POST'])

@@ -421,3 +421,21 @@ def test_accepting_an_automatic_referral_needs_the_parties_consent():
     consented = TransitionContext(actor=HANDLER, level=Level.TOWN, kind=StageKind.PEOPLE, consent_pending=True,
                                   consent_recorded=True)
     assert WORKFLOW.fire(stage, 'accept', consented) == (State.PENDING_ACCEPTANCE, State.MEDIATING)
+
+
+@pytest.mark.parametrize('trigger, state, data, bad', [
+    ('extend', State.MEDIATING, {'unit': 'weeks', 'amount': 2}, ['unit']),
+    ('extend', State.MEDIATING, {'unit': 'days', 'amount': 'abc'}, ['amount']),
+    ('extend', State.MEDIATING, {'unit': 'days', 'amount': 0}, ['amount']),
+    ('extend', State.MEDIATING, {'unit': 'days', 'amount': 2.5}, ['amount']),
+    ('record_judicial_confirmation', State.AGREED, {'court': '某法院', 'result': 'maybe'}, ['result']),
+])
+def test_required_data_must_also_be_valid(trigger, state, data, bad):
+    from types import SimpleNamespace
+    from workflows.machine import DataInvalid
+    stage = SimpleNamespace(state=state.value)
+    ctx = TransitionContext(actor=HANDLER, level=Level.VILLAGE, kind=StageKind.PEOPLE, data=data,
+                            consent_recorded=True)
+    with pytest.raises(DataInvalid) as refused:
+        WORKFLOW.fire(stage, trigger, ctx)
+    assert refused.value.invalid == bad and stage.state == state.value
