@@ -51,6 +51,10 @@ def load_config(app, test_config):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config['SQLALCHEMY_DATABASE_URI'] = f"sqlite:///{Path(app.instance_path) / 'mediation.sqlite3'}"
     app.config['SQLALCHEMY_DATABASE_URI'] = normalise_database_url(app.config['SQLALCHEMY_DATABASE_URI'])
+    from workflows.deadlines import PROFILES
+    if app.config['DEADLINE_PROFILE'] not in PROFILES:
+        raise RuntimeError(f"DEADLINE_PROFILE must be one of {', '.join(PROFILES)}, "
+                           f"not {app.config['DEADLINE_PROFILE']!r}")
     ensure_secrets(app)
 
 

@@ -67,3 +67,8 @@ def test_api_404_is_json(client):
 def test_unknown_page_is_a_chinese_404(client):
     response = client.get('/no-such-page')
     assert response.status_code == 404 and '找不到' in response.get_data(as_text=True)
+
+
+def test_an_unknown_deadline_profile_stops_the_start(tmp_path):
+    with pytest.raises(RuntimeError, match='DEADLINE_PROFILE must be one of statutory, fast_track'):
+        _app(tmp_path, DEADLINE_PROFILE='weekly')
