@@ -53,8 +53,3 @@ def handles_case(user, case: Case) -> bool:
         return False
     return any(stage.committee_id == user.organisation_id or stage.court_id == user.organisation_id
                for stage in case.stages)
-
-
-def visible_organisations(user):
-    """``select(Organisation)`` of the user's subtree (courts: the court itself)."""
-    return sa.select(Organisation).where(Organisation.path.startswith(user.organisation.path, autoescape=True))

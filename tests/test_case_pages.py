@@ -92,3 +92,15 @@ def test_case_page_explains_the_deadline(client, users, login, db):
     login(users.village)
     page = client.get(f'/cases/{case.id}').get_data(as_text=True)
     assert '计算过程' in page and '工作日' in page
+
+
+def test_an_unknown_province_code_is_a_warning_not_a_refusal(client, users, login, db):
+    from mediation.identifiers import resident_id_check_char
+    number = '99010519800101001'
+    number += resident_id_check_char(number)
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{'parties-0-id_number': number}),
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '纠纷已登记' in page
+    assert '张三：身份证号码前两位“99”不是已知的省级行政区划代码' in page

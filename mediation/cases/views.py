@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
-from mediation.access import can_act_on
 from mediation.access import get_visible_case
 from mediation.access import handles_case
 from mediation.cases import bp
@@ -24,6 +23,7 @@ from mediation.formutil import choices
 from mediation.models import Stage
 from mediation.services import case_queries
 from mediation.services import cases as case_service
+from mediation.services.calendar import current_calendar
 from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
@@ -151,12 +151,11 @@ def transition(case_id, stage_id):
 
 def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
     today = today_in_china()
+    calendar = current_calendar()  # one look-up for every stage on the page
     stages = []
     for stage in case.stages:
-        actions = allowed_triggers(stage, current_user) if can_act_on(current_user, stage) or stage.court_id == \
-            current_user.organisation_id else []
         forms = {}
-        for trigger in actions:
+        for trigger in allowed_triggers(stage, current_user):
             if failed_form is not None and failed_stage is not None and failed_stage.id == stage.id \
                     and failed_form.trigger.data == trigger:
                 form = failed_form
@@ -164,7 +163,8 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
             else:
                 form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
             forms[trigger] = form
-        stages.append({'stage': stage, 'forms': forms, 'deadline': explain(stage) if stage.clock else None})
+        stages.append({'stage': stage, 'forms': forms,
+                       'deadline': explain(stage, calendar) if stage.clock else None})
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
                            trigger_fields=TRIGGER_FIELDS,
                            events=case_queries.case_events(case), revealed=revealed,

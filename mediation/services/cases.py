@@ -22,6 +22,7 @@ from mediation.identifiers import mask_resident_id
 from mediation.identifiers import parse_phone
 from mediation.identifiers import parse_resident_id
 from mediation.identifiers import parse_uscc
+from mediation.identifiers import resident_id_warnings
 from mediation.models import Case
 from mediation.models import Category
 from mediation.models import Notice
@@ -141,8 +142,9 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
                 risk_level=RiskLevel(data.risk_level) if data.risk_level else None,
                 deadline_profile=current_app.config['DEADLINE_PROFILE'],
                 intake_committee=actor.organisation, created_by_id=actor.id, created_at=now)
+    warnings = []
     for index, party in enumerate(data.parties):
-        case.parties.append(build_party(party, index))
+        case.parties.append(build_party(party, index, warnings))
     stage = Stage(case=case, committee=committee, level=committee.level, kind=StageKind.PEOPLE,
                   state=State.PENDING_ACCEPTANCE, received_at=now)
     db.session.add(case)
@@ -153,7 +155,7 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
         _alert_supervisors(stage, assessment, now)
     refresh_deadline(stage)
     db.session.flush()
-    return IntakeResult(case, stage, repeat_dispute_warnings(case))
+    return IntakeResult(case, stage, warnings + repeat_dispute_warnings(case))
 
 
 def _amount(text) -> Optional[Decimal]:
@@ -193,8 +195,11 @@ def _alert_supervisors(stage, assessment, now):
                                       + ('（须及时报告公安机关）' if assessment.police_report else '')))
 
 
-def build_party(data: PartyInput, index: int = 0) -> Party:
-    """A party with validated identifiers; ID number and phone encrypted, hashed and masked."""
+def build_party(data: PartyInput, index: int = 0, warnings: Optional[list] = None) -> Party:
+    """A party with validated identifiers; ID number and phone encrypted, hashed and masked.
+
+    Doubts that do not make a number invalid (an unknown province code) go to ``warnings``.
+    """
     prefix = f'parties-{index}-'
     try:
         role, kind = PartyRole(data.role), PartyKind(data.kind)
@@ -215,6 +220,8 @@ def build_party(data: PartyInput, index: int = 0) -> Party:
             party.id_number_hash = cipher.lookup_hash(resident.number)
             party.id_number_masked = mask_resident_id(resident.number)
             party.sex, party.birth_date = resident.sex, resident.birth_date
+            if warnings is not None:
+                warnings += [f'{name}：{warning}' for warning in resident_id_warnings(resident)]
         if _clean(data.phone):
             phone = parse_phone(data.phone)
             party.phone_encrypted = cipher.encrypt(phone)

@@ -6,7 +6,6 @@ The stored columns (``clock``, ``due_on``, ``due_soon_on``, ``due_provisional``,
 """
 from dataclasses import dataclass
 from datetime import date
-from datetime import timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -119,9 +118,9 @@ def refresh_deadline(stage: Stage, calendar: Optional[WorkCalendar] = None) -> b
     return changed
 
 
-def explain(stage: Stage) -> Optional[StageDeadline]:
+def explain(stage: Stage, calendar: Optional[WorkCalendar] = None) -> Optional[StageDeadline]:
     """The deadline with its explanation, for the case page."""
-    return derive_deadline(stage, stage_events(stage), current_calendar())
+    return derive_deadline(stage, stage_events(stage), calendar or current_calendar())
 
 
 def recompute_affected_by(day: date) -> int:
@@ -144,8 +143,3 @@ def rebuild_all() -> int:
                                                                    State.AGREED}]),
                Stage.due_on.is_not(None))).execution_options(yield_per=500))
     return sum(refresh_deadline(stage, calendar) for stage in stages)
-
-
-def overdue_day(stage: Stage) -> Optional[date]:
-    """The first day the stage counts as overdue (the deadline is 24:00 of the due day)."""
-    return stage.due_on + timedelta(days=1) if stage.due_on else None

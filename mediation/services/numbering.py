@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
+from mediation.database import is_postgresql
 from mediation.extensions import db
 from mediation.models import CaseNumberCounter
 
@@ -14,8 +15,7 @@ def next_serial(committee_id: int, year: int) -> int:
     ``UPDATE … RETURNING``: the row lock makes concurrent acceptances queue, so each gets its
     own number, and a rolled-back acceptance gives its number back (no gaps).
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == 'postgresql' else sqlite.insert
+    insert = postgresql.insert if is_postgresql(db.session) else sqlite.insert
     db.session.execute(insert(CaseNumberCounter).values(committee_id=committee_id, year=year, last_serial=0)
                        .on_conflict_do_nothing())
     return db.session.execute(

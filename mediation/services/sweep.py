@@ -38,6 +38,7 @@ from sqlalchemy.dialects import sqlite
 
 from mediation.chinatime import china_date
 from mediation.chinatime import to_utc_naive
+from mediation.database import is_postgresql
 from mediation.extensions import db
 from mediation.models import Case
 from mediation.models import Event
@@ -146,7 +147,7 @@ def _due_rows(today: date) -> list[DueRow]:
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
              # SQLite (without ANALYZE statistics) scan the whole table in rowid order instead.
              .order_by(Stage.next_check_on, Stage.id))
-    if _is_postgresql():
+    if is_postgresql(db.session):
         query = query.with_for_update(of=Stage, skip_locked=True)
     stages = db.session.execute(query).all()
     if not stages:
@@ -156,10 +157,6 @@ def _due_rows(today: date) -> list[DueRow]:
     return [DueRow(*row, *cases[row.case_id]) for row in stages]
 
 
-def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == 'postgresql'
-
-
 def _in(column, ids):
     """``column IN ids`` with the ids as one parameter, however many there are.
 
@@ -167,7 +164,7 @@ def _in(column, ids):
     psycopg parses a statement with thousands of placeholders client-side on every execution.
     """
     ids = sorted(ids)
-    if _is_postgresql():
+    if is_postgresql(db.session):
         return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
     return column.in_(sa.select(sa.column('value', sa.Integer)).select_from(sa.func.json_each(json.dumps(ids))))
 
@@ -198,7 +195,7 @@ def _insert_rows(table, rows, *, skip_conflicts=False, returning=()):
     json_columns = [name for name in columns if isinstance(table.c[name].type, sa.JSON)]
     if json_columns:
         rows = [{**row, **{name: json.dumps(row[name]) for name in json_columns}} for row in rows]
-    if _is_postgresql():
+    if is_postgresql(db.session):
         payload = sa.cast(sa.bindparam(None, json.dumps(rows, default=_json_value, ensure_ascii=False),
                                        type_=sa.Text), postgresql.JSON)
         source = (sa.func.json_to_recordset(payload)
