@@ -2,6 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from mediation.access import visible_stages_clause
 from mediation.extensions import db
@@ -34,6 +35,7 @@ def deadline_watch(user, today: date, *, limit: int = 200):
     """Due-soon and overdue stages in the user's jurisdiction, most urgent first."""
     query = (sa.select(Stage).join(Case, Case.id == Stage.case_id)
              .where(visible_stages_clause(user), Stage.due_soon_on <= today, _still_relevant(today))
+             .options(so.contains_eager(Stage.case), so.joinedload(Stage.committee))
              .order_by(Stage.due_on, Stage.id).limit(limit))
     stages = db.session.scalars(query).all()
     return ([s for s in stages if s.due_on < today], [s for s in stages if s.due_on >= today])
