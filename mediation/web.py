@@ -37,7 +37,9 @@ def label(value):
 
 
 #: Labels of the events that are not transitions
-EVENT_LABELS = {'created': _l('登记纠纷'), 'received': _l('收到移交/移送'), 'pii_viewed': _l('查看完整个人信息')}
+# 'received' names the opening event of receiving stages recorded before escalations were one event.
+EVENT_LABELS = {'created': _l('登记纠纷'), 'received': _l('收到移交/移送'), 'pii_viewed': _l('查看完整个人信息'),
+                'deadline_lapsed': _l('期限届满')}
 
 
 def state_label(value):

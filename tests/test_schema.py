@@ -53,3 +53,54 @@ def test_db_upgrade_builds_the_schema_from_empty_with_the_console_command(tmp_pa
     # and the migrations run down to nothing and up again
     assert _cli(['db', 'downgrade', 'base'], env).returncode == 0
     assert _cli(['db', 'upgrade'], env).returncode == 0
+
+
+def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(tmp_path):
+    """Migration c3e1f0a9b7d2: each lapse claimed before stays claimed, both ways, nothing twice."""
+    from datetime import datetime
+
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+
+    from mediation import create_app
+    from mediation.extensions import db
+    from mediation.services.sweep import run_sweep
+    from mediation.services.transitions import apply_transition
+    from tests.conftest import TEST_KEY
+    from tests.factories import make_case
+    from tests.factories import make_org_tree
+    from tests.factories import make_standard_users
+
+    app = create_app({'SQLALCHEMY_DATABASE_URI': f"sqlite:///{tmp_path / 'migrate.sqlite3'}", 'SECRET_KEY': 'x',
+                      'FIELD_ENCRYPTION_KEY': TEST_KEY, 'PASSWORD_HASH_METHOD': 'pbkdf2:sha256:1000',
+                      'SWEEP_INTERVAL_MINUTES': 0})
+    with app.app_context():
+        upgrade()
+        users = make_standard_users(make_org_tree())
+        referred = make_case(users.village, now=datetime(2026, 3, 2, 1)).stages[0]
+        apply_transition(referred, 'accept', users.village, now=datetime(2026, 3, 2, 1))
+        pending = make_case(users.village, now=datetime(2026, 3, 2, 1)).stages[0]  # acceptance due 5 March
+        db.session.commit()
+        ids = (referred.id, pending.id)
+        run_sweep(datetime(2026, 4, 3, 1))
+        claimed = sa.text('SELECT stage_id, kind, claim_key FROM event WHERE claim_key IS NOT NULL ORDER BY stage_id')
+        before = db.session.execute(claimed).all()
+        assert before == [(ids[0], 'refer_up', 'expiry:mediation:2026-04-02'),
+                          (ids[1], 'deadline_lapsed', 'expiry:acceptance:2026-03-05')]
+        db.session.remove()
+
+        downgrade(revision='a5d2f56dc36b')
+        with db.engine.begin() as conn:
+            rows = conn.execute(sa.text('SELECT stage_id, action FROM stage_action ORDER BY stage_id')).all()
+            assert rows == [(stage_id, key) for stage_id, _, key in before]
+            # a claim that has no event of its own (an older sweep's reminder-only lapse)
+            conn.execute(sa.text("INSERT INTO stage_action (stage_id, action, at) "
+                                 "VALUES (:id, 'expiry:acceptance:2026-03-04', '2026-03-05 01:00:00.000000')"),
+                         {'id': ids[1]})
+        upgrade()
+        after = db.session.execute(claimed).all()
+        assert sorted(after) == sorted(before + [(ids[1], 'deadline_lapsed', 'expiry:acceptance:2026-03-04')])
+        assert db.session.scalar(sa.text("SELECT count(*) FROM event WHERE kind = 'deadline_lapsed'")) == 2
+        assert 'stage_action' not in sa.inspect(db.session.connection()).get_table_names()
+        db.session.remove()
+        db.engine.dispose()

@@ -14,7 +14,6 @@ from mediation.extensions import db as _db
 from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Stage
-from mediation.models import StageAction
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.sweep import run_sweep
 from mediation.services.transitions import apply_transition
@@ -63,6 +62,12 @@ def notices(stage_id, kind=None):
     return [(n.organisation_id, n.kind, n.day) for n in rows(Notice, *where)]
 
 
+def claims(stage_id=None):
+    """(stage, event kind, claim key) of the events that claimed a lapse."""
+    where = [Event.claim_key.is_not(None)] + ([Event.stage_id == stage_id] if stage_id else [])
+    return [(e.stage_id, e.kind, e.claim_key) for e in rows(Event, *where)]
+
+
 def successor(stage_id):
     return _db.session.scalars(sa.select(Stage).where(Stage.previous_stage_id == stage_id)).all()
 
@@ -94,7 +99,7 @@ def test_due_soon_stage_gets_one_notice_per_day(db, orgs, users):
     assert [day for _, _, day in notices(stage_id, 'due_soon')] == [date(2026, 3, 26), date(2026, 3, 27)]
     stage = _db.session.get(Stage, stage_id)
     assert (stage.state, stage.version) == (S.MEDIATING, 2)
-    assert rows(StageAction) == []
+    assert claims() == []
 
 
 # --------------------------------------------------------------------------- expiry actions
@@ -123,24 +128,27 @@ def test_overdue_village_stage_is_referred_up_by_the_system(db, orgs, users):
     assert (town.clock, town.deadline_rule, town.due_on, town.due_provisional) == (
         Clock.ACCEPTANCE, 'acceptance', date(2026, 4, 9), False)
     assert town.next_check_on == town.due_soon_on
-    assert [(e.kind, e.to_state, e.actor_id) for e in rows(Event, Event.stage_id == town.id)] == [
-        ('received', 'pending_acceptance', None)]
-    assert [(a.stage_id, a.action) for a in rows(StageAction)] == [(stage_id, 'expiry:mediation:2026-04-02')]
+    # One event records the referral: on the stage it leaves, claiming the lapse it acts on.
+    assert rows(Event, Event.stage_id == town.id) == []
+    assert claims() == [(stage_id, 'refer_up', 'expiry:mediation:2026-04-02')]
+    assert events[-1].data == {'automatic': True, 'due_on': '2026-04-02'}
     # the village is told its stage went up; the town gets one notice: the referral to accept
     assert notices(stage_id, 'overdue') == [(orgs.village_a1.id, 'overdue', date(2026, 4, 3))]
     assert notices(town.id) == [(orgs.town_a.id, 'referral', date(2026, 4, 3))]
+    assert rows(Notice, Notice.stage_id == town.id)[0].message.endswith(
+        f'期满未结的“{stage.case.title}”已移交本级，请在期限内受理。')
 
     # Later sweeps, the same day and after the town's own acceptance deadline: never again.
     sweep(utc(2026, 4, 3, 15))
     sweep(utc(2026, 5, 30))
     assert len(successor(stage_id)) == 1
     assert [e.kind for e in rows(Event, Event.case_id == stage.case_id, Event.kind == 'refer_up')] == ['refer_up']
-    assert len(rows(StageAction, StageAction.stage_id == stage_id)) == 1
+    assert len(claims(stage_id)) == 1
     assert _db.session.get(Stage, stage_id).version == 3
     # The town stage, overdue for acceptance, got its reminder once and nothing else.
     town = _db.session.get(Stage, town.id)
     assert town.state == S.PENDING_ACCEPTANCE
-    assert [a.action for a in rows(StageAction, StageAction.stage_id == town.id)] == ['expiry:acceptance:2026-04-09']
+    assert claims(town.id) == [(town.id, 'deadline_lapsed', 'expiry:acceptance:2026-04-09')]
     assert len(notices(town.id, 'overdue')) == 2  # the town and its district: accept or decline it
 
 
@@ -210,7 +218,7 @@ def test_paused_stages_never_escalate(db, orgs, users):
         assert (report.examined, dict(report.escalated), report.needs_decision) == (0, {}, 0)
     stage = _db.session.get(Stage, stage.id)
     assert (stage.state, stage.version) == (S.PAUSED, 3)
-    assert rows(StageAction) == [] and successor(stage.id) == []
+    assert claims() == [] and successor(stage.id) == []
     # Resumed on 2 June after 84 days: due 2 April + 84 days = 25 June; not overdue.
     fire(stage, 'resume', users.village, utc(2026, 6, 2))
     stage = _db.session.get(Stage, stage.id)
@@ -227,7 +235,11 @@ def test_overdue_agreement_pending_gets_a_notice_only(db, orgs, users):
     assert (dict(report.escalated), report.needs_decision) == ({}, 1)
     stage = _db.session.get(Stage, stage.id)
     assert (stage.state, stage.version) == (S.AGREEMENT_PENDING, 3)
-    assert [e.kind for e in rows(Event, Event.stage_id == stage.id)] == ['created', 'accept', 'draft_agreement']
+    # the lapse is recorded, nothing is done: the committee decides
+    events = rows(Event, Event.stage_id == stage.id)
+    assert [e.kind for e in events] == ['created', 'accept', 'draft_agreement', 'deadline_lapsed']
+    assert (events[-1].from_state, events[-1].to_state, events[-1].actor_id, events[-1].claim_key) == (
+        None, None, None, 'expiry:mediation:2026-04-02')
     assert set(notices(stage.id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 3)),
                                                  (orgs.town_a.id, 'overdue', date(2026, 4, 3))}
     assert successor(stage.id) == []
@@ -358,5 +370,8 @@ def test_a_referral_the_handler_made_with_consent_needs_no_second_consent(db, or
     stage = accepted_stage(users.village, utc(2026, 3, 2))
     fire(stage, 'refer_up', users.village, utc(2026, 3, 5), consent=True)
     [town] = successor(stage.id)
+    [notice] = rows(Notice, Notice.stage_id == town.id)
+    assert (notice.organisation_id, notice.kind) == (orgs.town_a.id, 'referral')
+    assert notice.message.endswith(f'将“{stage.case.title}”移交本级，请在期限内受理。') and '期满' not in notice.message
     fire(town, 'accept', users.town, utc(2026, 3, 6))
     assert town.state == S.MEDIATING

@@ -21,7 +21,6 @@ from mediation.models import Case
 from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Stage
-from mediation.models import StageAction
 from mediation.services.cases import create_case
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.transitions import allowed_triggers
@@ -382,17 +381,16 @@ def test_refer_up_opens_a_pending_stage_at_the_parent_with_an_acceptance_clock(d
     assert (town.clock, town.deadline_rule, town.due_on, town.due_provisional) == (
         Clock.ACCEPTANCE, 'acceptance', datetime(2026, 2, 24).date(), False)
     assert town.next_check_on == town.due_soon_on is not None
-    received = stage_events(town.id)
-    assert [(e.kind, e.from_state, e.to_state) for e in received] == [('received', None, 'pending_acceptance')]
-    assert received[0].data['from_case_number'] == '（2026）枫源人调字第7号'
-    assert received[0].data['from_committee'] == orgs.village_a1.name
+    # One event records the referral, on the stage it leaves; the new stage points back to it.
+    assert stage_events(town.id) == []
+    assert town.previous_stage_id == stage.id and stage.case_number == '（2026）枫源人调字第7号'
     assert count(Notice, Notice.stage_id == town.id, Notice.organisation_id == orgs.town_a.id,
                  Notice.kind == 'referral') == 1
     refer = stage_events(stage.id)[-1]
     assert (refer.kind, refer.actor_id, refer.data['to_committee']) == (
         'refer_up', handler.id, orgs.town_a.committee_name)
-    # A handler's referral is not an expiry action: no claim row.
-    assert count(StageAction) == 0
+    # A handler's referral is not an expiry action: it claims no lapse.
+    assert refer.claim_key is None
     # The town accepts it: its own number and its own month.
     town_user = make_user('town_handler', Role.TOWN_MEDIATOR, orgs.town_a)
     assert allowed_triggers(town, town_user) == ['accept', 'decline', 'withdraw']
@@ -439,7 +437,7 @@ def test_refer_to_court_opens_a_court_stage_the_court_officer_sees(db, orgs, han
     court_stage = _db.session.scalars(sa.select(Stage).where(Stage.previous_stage_id == stage.id)).one()
     assert (court_stage.committee_id, court_stage.court_id, court_stage.level, court_stage.kind,
             court_stage.state) == (orgs.court.id, orgs.court.id, Level.COURT, StageKind.COURT, S.PENDING_ACCEPTANCE)
-    assert [e.kind for e in stage_events(court_stage.id)] == ['received']
+    assert stage_events(court_stage.id) == []
     assert count(Notice, Notice.organisation_id == orgs.court.id, Notice.stage_id == court_stage.id) == 1
     assert stage_events(stage.id)[-1].data['court'] == orgs.court.name
     # Visible to the court officer, who handles the court stage (and only that one).

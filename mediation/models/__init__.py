@@ -14,7 +14,6 @@ from mediation.models.case import RiskLevel
 from mediation.models.case import Stage
 from mediation.models.event import Event
 from mediation.models.event import Notice
-from mediation.models.event import StageAction
 from mediation.models.org import Organisation
 from mediation.models.org import OrgKind
 from mediation.models.org import court_district
@@ -23,7 +22,7 @@ from mediation.models.user import User
 
 __all__ = [
     'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',
-    'OrgKind', 'Organisation', 'Party', 'PartyKind', 'PartyRole', 'RiskLevel', 'Stage', 'StageAction', 'User',
+    'OrgKind', 'Organisation', 'Party', 'PartyKind', 'PartyRole', 'RiskLevel', 'Stage', 'User',
     'court_district',
 ]
 

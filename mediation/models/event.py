@@ -1,4 +1,4 @@
-"""The audit trail and the rows that make the sweep idempotent."""
+"""The audit trail (which also makes the sweep idempotent) and in-app notices."""
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -16,9 +16,16 @@ class Event(db.Model):
 
     Written in the same transaction as the change it records; never updated or deleted
     (enforced in ``mediation.models.__init__``).
+
+    An event the sweep writes when a deadline lapses carries a ``claim_key``
+    (``expiry:<clock>:<due date>``), unique per stage: inserting it is how a sweep claims that
+    lapse, so each deadline is acted on once however many sweeps run at the same time.
     """
 
     __tablename__ = 'event'
+    __table_args__ = (sa.Index('uq_event_stage_id_claim_key', 'stage_id', 'claim_key', unique=True,
+                               sqlite_where=sa.text('claim_key IS NOT NULL'),
+                               postgresql_where=sa.text('claim_key IS NOT NULL')),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True)
@@ -32,20 +39,9 @@ class Event(db.Model):
     to_state: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default='')
     data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    claim_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))
 
     actor = so.relationship('User')
-
-
-class StageAction(db.Model):
-    """One row per (stage, action): the unique key that lets an escalation happen exactly once."""
-
-    __tablename__ = 'stage_action'
-    __table_args__ = (sa.UniqueConstraint('stage_id', 'action'),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    stage_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('stage.id', ondelete='CASCADE'))
-    action: so.Mapped[str] = so.mapped_column(sa.String(40))
-    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
 class Notice(db.Model):

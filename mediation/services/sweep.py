@@ -1,24 +1,23 @@
-"""The deadline sweep: remind handlers of due-soon stages, escalate expired ones exactly once.
+"""The deadline sweep: remind handlers of due-soon stages, act on lapsed deadlines exactly once.
 
 One indexed query (``next_check_on <= today``) finds the stages that need a look, so the cost
-follows the number of due stages, not of open cases. The work is set-based: the state machine
-decides once per distinct (state, level, kind, action) what may happen, then claims, updates,
-new stages, events and notices go to the database in a few bulk statements, all in one
-transaction with the caller's commit.
+follows the number of due stages, not of open cases. The state machine decides once per distinct
+(profile, clock, level, kind, state) what may happen; everything after that is set-based SQL
+that the database does on its own rows: ``INSERT … SELECT`` and ``UPDATE`` over a list of stage
+ids, messages and keys built from the columns, no row built in Python. All in one transaction
+with the caller's commit.
 
 Exactly once, even with several sweeps at the same time on several servers:
 - PostgreSQL: the candidate rows are locked ``FOR UPDATE SKIP LOCKED``, so concurrent sweeps
   split the work, and READ COMMITTED re-checks each locked row against the query;
 - SQLite: transactions begin IMMEDIATE, so sweeps run one after another and the second sees
   the first's result;
-- everywhere: an expiry action first inserts its (stage, action) row under a unique
-  constraint (``ON CONFLICT DO NOTHING``), and only the stages it claimed go on.
+- everywhere: the audit event of a lapse carries its key (``expiry:<clock>:<due date>``), unique
+  per stage; the events go in with ``ON CONFLICT DO NOTHING``, and only the stages whose event
+  went in are acted on.
 
-Bulk statements (docs/benchmarks.md measures them at 1,000,000 open / 10,000 due): a list of
-ids travels as one parameter (a PostgreSQL array, a JSON array read by SQLite's ``json_each``),
-not as thousands of bound parameters, and the rows of each table go in with one ``INSERT …
-SELECT`` from one JSON parameter (:func:`_insert_rows`); inserts that need ids back use
-``RETURNING``.
+A list of ids travels as one parameter (a PostgreSQL array, a JSON array read by SQLite's
+``json_each``), not as thousands of bound parameters. docs/benchmarks.md measures it.
 """
 import json
 from collections import defaultdict
@@ -28,7 +27,6 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Optional
 
@@ -45,7 +43,6 @@ from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Organisation
 from mediation.models import Stage
-from mediation.models import StageAction
 from mediation.models._types import utcnow
 from mediation.services.calendar import current_calendar
 from workflows.deadlines import ClockFacts
@@ -76,6 +73,9 @@ AUTOMATIC_REASONS = {
     'return_to_court': '法院委派/委托调解期限届满未达成协议，系统自动退回法院',
 }
 
+#: The event kind of a lapse the system cannot act on by itself (reminders only).
+LAPSE = 'deadline_lapsed'
+NEEDS_DECISION_TEXT = '已超期，系统无法自动处理，请尽快决定后续处理方式。'
 
 #: What a lapse that only reminds tells the committee, and whether the supervising level is told too.
 REMINDER_TEXTS = {
@@ -83,6 +83,13 @@ REMINDER_TEXTS = {
     # the parties' own window: nothing for the supervisors to act on
     Clock.JC_APPLY: ('申请司法确认的30日期限已届满。', False),
 }
+DEFAULT_REMINDER = ('已超过期限，请尽快处理。', True)
+
+_stage = Stage.__table__
+_case = Case.__table__
+_org = Organisation.__table__
+_event = Event.__table__
+_notice = Notice.__table__
 
 
 @dataclass
@@ -123,25 +130,21 @@ def run_sweep(now: Optional[datetime] = None, *, commit: bool = True) -> SweepRe
     report.examined = len(rows)
     due_soon = [row for row in rows if row.due_on is None or row.due_on >= today]
     overdue = [row for row in rows if row.due_on is not None and row.due_on < today]
-    _remind(due_soon, today, now)
-    report.reminded = len([row for row in due_soon if row.due_on is not None])
+    report.reminded = _remind(due_soon, today, now)
     _expire(overdue, today, now, report)
     if commit:
         db.session.commit()
     return report
 
 
-DueRow = namedtuple('DueRow', 'id case_id committee_id level kind state clock due_on court_id number_year '
-                              'number_serial number_prefix parent_id committee_name deadline_profile title')
+DueRow = namedtuple('DueRow', 'id case_id level kind state clock due_on parent_id deadline_profile')
 
 
 def _due_rows(today: date) -> list[DueRow]:
     # The cases are read afterwards by primary key: joined here, PostgreSQL (no parallel plan
     # under FOR UPDATE) hashes the whole dispute_case table instead — 0.2 s at 1,000,000 cases.
-    query = (sa.select(Stage.id, Stage.case_id, Stage.committee_id, Stage.level, Stage.kind, Stage.state,
-                       Stage.clock, Stage.due_on, Stage.court_id, Stage.number_year, Stage.number_serial,
-                       Stage.number_prefix, Organisation.parent_id.label('parent_id'),
-                       Organisation.name.label('committee_name'))
+    query = (sa.select(Stage.id, Stage.case_id, Stage.level, Stage.kind, Stage.state, Stage.clock, Stage.due_on,
+                       Organisation.parent_id)
              .join(Organisation, Organisation.id == Stage.committee_id)
              .where(Stage.next_check_on <= today)
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
@@ -152,10 +155,12 @@ def _due_rows(today: date) -> list[DueRow]:
     stages = db.session.execute(query).all()
     if not stages:
         return []
-    cases = {case_id: (profile, title) for case_id, profile, title in db.session.execute(
-        sa.select(Case.id, Case.deadline_profile, Case.title).where(_in(Case.id, {row.case_id for row in stages})))}
-    return [DueRow(*row, *cases[row.case_id]) for row in stages]
+    profiles = dict(db.session.execute(
+        sa.select(Case.id, Case.deadline_profile).where(_in(Case.id, {row.case_id for row in stages}))).all())
+    return [DueRow(*row, profiles[row.case_id]) for row in stages]
 
+
+# --------------------------------------------------------------------------- SQL building blocks
 
 def _in(column, ids):
     """``column IN ids`` with the ids as one parameter, however many there are.
@@ -169,6 +174,31 @@ def _in(column, ids):
     return column.in_(sa.select(sa.column('value', sa.Integer)).select_from(sa.func.json_each(json.dumps(ids))))
 
 
+def _insert(table):
+    return (postgresql if is_postgresql(db.session) else sqlite).insert(table)
+
+
+def _iso_date(column):
+    """A date column as 'YYYY-MM-DD' text (SQLite stores it so already)."""
+    if is_postgresql(db.session):
+        return sa.func.to_char(column, 'YYYY-MM-DD')
+    return sa.type_coerce(column, sa.String)
+
+
+def _text(column):
+    """An enum column as its stored text."""
+    return sa.type_coerce(column, sa.String)
+
+
+def _lit(value, column):
+    """A constant for ``column`` of an INSERT … SELECT, converted as the column converts it."""
+    return sa.null() if value is None else sa.literal(value, column.type)
+
+
+def _quoted_title():
+    return '“' + _case.c.title + '”'
+
+
 def _update_stages(ids, **values):
     """One UPDATE of the stages ``ids``; the changed attributes of any of them loaded in the session expire."""
     db.session.execute(sa.update(Stage).where(_in(Stage.id, ids)).values(**values)
@@ -179,239 +209,194 @@ def _update_stages(ids, **values):
             db.session.expire(obj, list(values))
 
 
-def _insert_rows(table, rows, *, skip_conflicts=False, returning=()):
-    """Insert ``rows`` (dicts with the same keys) into ``table`` in one statement; the RETURNING rows if asked.
+def _notify(stage_ids, kind, today, now, message, *, to=_stage.c.committee_id):
+    """One notice per stage to the organisation ``to`` (a column of the stage or of its committee).
 
-    The rows travel as one JSON parameter that the database unpacks (PostgreSQL
-    ``json_to_recordset``, SQLite ``json_each``): no per-row work in SQLAlchemy, and no
-    statement per row (psycopg's ``executemany``) or text-quoted arrays (psycopg adapting a
-    list bound through SQLAlchemy). Values are written as each database stores them; the
-    CHECK constraints still validate the enum columns.
+    ``message`` is an SQL expression over the stage, its committee and its case.
     """
+    if stage_ids:
+        _insert_notices(sa.select(*_notice_values(to, _stage.c.id, kind, today, now, message))
+                        .select_from(_stage.join(_org, _org.c.id == _stage.c.committee_id)
+                                     .join(_case, _case.c.id == _stage.c.case_id))
+                        .where(_in(_stage.c.id, stage_ids), to.is_not(None)))
+
+
+def _notice_values(organisation_id, stage_id, kind, today, now, message):
+    return (organisation_id, stage_id, _lit(kind, _notice.c.kind), _lit(today, _notice.c.day),
+            _lit(now, _notice.c.created_at), sa.func.substr(message, 1, 500))
+
+
+def _insert_notices(source):
+    """Insert the notices ``source`` selects; one an organisation already has (stage, kind, day) is not repeated."""
+    columns = ['organisation_id', 'stage_id', 'kind', 'day', 'created_at', 'message']
+    db.session.execute(_insert(_notice).from_select(columns, source).on_conflict_do_nothing())
+
+
+# --------------------------------------------------------------------------- due soon
+
+def _remind(rows, today, now) -> int:
     if not rows:
-        return []
-    columns = list(rows[0])
-    # JSON columns travel as the text SQLAlchemy would have stored (json.dumps), not re-encoded.
-    json_columns = [name for name in columns if isinstance(table.c[name].type, sa.JSON)]
-    if json_columns:
-        rows = [{**row, **{name: json.dumps(row[name]) for name in json_columns}} for row in rows]
-    if is_postgresql(db.session):
-        payload = sa.cast(sa.bindparam(None, json.dumps(rows, default=_json_value, ensure_ascii=False),
-                                       type_=sa.Text), postgresql.JSON)
-        source = (sa.func.json_to_recordset(payload)
-                  .table_valued(*(sa.column(name, sa.Text if name in json_columns else table.c[name].type)
-                                  for name in columns))
-                  .render_derived(with_types=True))
-        select = sa.select(*(sa.cast(source.c[name], table.c[name].type) if name in json_columns else source.c[name]
-                             for name in columns))
-        statement = postgresql.insert(table).from_select(columns, select)
-    else:
-        # Positional (a list per row): json_extract re-reads the row's text for every column.
-        payload = sa.bindparam(None, json.dumps([[row[name] for name in columns] for row in rows],
-                                                default=_sqlite_json_value, ensure_ascii=False), type_=sa.Text)
-        source = sa.func.json_each(payload).table_valued('value')
-        # WHERE true: SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT.
-        select = sa.select(*(sa.func.json_extract(source.c.value, f'$[{i}]') for i in range(len(columns))))
-        statement = sqlite.insert(table).from_select(columns, select.where(sa.true()))
-    if skip_conflicts:
-        statement = statement.on_conflict_do_nothing()
-    if returning:
-        return db.session.execute(statement.returning(*returning)).all()
-    db.session.execute(statement)
-    return []
-
-
-@lru_cache(maxsize=1024)  # a sweep's rows share a few distinct days and times
-def _json_value(value):
-    """Dates and times for PostgreSQL's JSON input: ISO 8601."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f'{type(value).__name__} is not JSON serialisable')
-
-
-@lru_cache(maxsize=1024)
-def _sqlite_json_value(value):
-    """Dates and times as SQLAlchemy stores them in SQLite (text that sorts and compares correctly)."""
-    if isinstance(value, datetime):
-        return value.strftime('%Y-%m-%d %H:%M:%S.%f')
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f'{type(value).__name__} is not JSON serialisable')
-
-
-def _remind(rows, today, now):
-    if not rows:
-        return
-    notices = [{'organisation_id': row.committee_id, 'stage_id': row.id, 'kind': 'due_soon', 'day': today,
-                'created_at': now, 'message': f'“{row.title}”将于 {row.due_on.isoformat()} 到期，请抓紧办理。'}
-               for row in rows if row.due_on is not None]
-    _insert_rows(Notice.__table__, notices, skip_conflicts=True)
+        return 0
+    dated = [row.id for row in rows if row.due_on is not None]
+    _notify(dated, 'due_soon', today, now, _quoted_title() + '将于 ' + _iso_date(_stage.c.due_on) + ' 到期，请抓紧办理。')
     # Look again tomorrow (daily reminders), or the day after the deadline at the latest.
     _update_stages([row.id for row in rows], next_check_on=today + timedelta(days=1))
+    return len(dated)
 
 
-def _decide(row) -> tuple[ExpiryAction, Optional[str], Optional[State]]:
-    """What the profile says happens at expiry, and whether the machine allows it from here."""
+# --------------------------------------------------------------------------- lapsed deadlines
+
+#: What happens to a group of lapsed stages: the transition (None: tell people only), where it
+#: leads, the event's reason, the notice text, and whether the supervising level is told too.
+Outcome = namedtuple('Outcome', 'trigger dest reason text tell_supervisor needs_decision')
+
+
+def _outcome(row) -> Outcome:
+    """What the profile says happens at expiry, if the machine allows the system to do it from here."""
     profile = get_profile(row.deadline_profile)
     action = profile.expiry_action(Clock(row.clock), Level(row.level), StageKind(row.kind))
     trigger = ACTION_TRIGGERS[action]
     if trigger is None:
-        return action, None, None
-    return action, trigger, _machine_result(trigger, State(row.state), Level(row.level), StageKind(row.kind))
+        text, tell_supervisor = REMINDER_TEXTS.get(Clock(row.clock), DEFAULT_REMINDER)
+        return Outcome(None, None, text, text, tell_supervisor, False)
+    dest = _machine_result(trigger, State(row.state), Level(row.level), StageKind(row.kind))
+    if dest is None or (action == ExpiryAction.REFER_UP and row.parent_id is None):
+        return Outcome(None, None, NEEDS_DECISION_TEXT, NEEDS_DECISION_TEXT, True, True)
+    # A referral's parent committee gets the referral notice instead (open_parent_stages).
+    return Outcome(trigger, dest, AUTOMATIC_REASONS[trigger], f'期满未达成协议：{TRIGGERS[trigger].label_zh}。',
+                   trigger != 'refer_up', False)
 
 
-_decisions: dict = {}
+_machine_results: dict = {}
 
 
 def _machine_result(trigger, state, level, kind) -> Optional[State]:
     """The destination if the machine lets the system fire ``trigger`` here (cached per key)."""
     key = (trigger, state, level, kind)
-    if key not in _decisions:
+    if key not in _machine_results:
         probe = SimpleNamespace(state=state.value)
         try:
             _, dest = WORKFLOW.fire(probe, trigger, TransitionContext(actor=SYSTEM, level=level, kind=kind,
                                                                       reason=AUTOMATIC_REASONS[trigger]))
-            _decisions[key] = dest
+            _machine_results[key] = dest
         except TransitionError:
-            _decisions[key] = None
-    return _decisions[key]
+            _machine_results[key] = None
+    return _machine_results[key]
 
 
 def _expire(rows, today, now, report):
     if not rows:
         return
-    claimed = _claim(rows, now)
-    by_id = {row.id: row for row in rows}
     groups = defaultdict(list)
-    decisions = {}  # the same few answers for thousands of stages
-    for stage_id in claimed:
-        row = by_id[stage_id]
-        key = (row.deadline_profile, row.clock, row.level, row.kind, row.state)
-        if key not in decisions:
-            decisions[key] = _decide(row)
-        action, trigger, dest = decisions[key]
-        if trigger is not None and dest is None or (action == ExpiryAction.REFER_UP and row.parent_id is None):
-            groups['needs_decision'].append(row)
-        else:
-            groups[trigger or 'remind'].append((row, dest))
-    notices, events = [], []
-    for trigger, items in groups.items():
-        if trigger == 'needs_decision':
-            report.needs_decision += len(items)
-            for row in items:
-                notices += _overdue_notices(row, today, now, '已超期，系统无法自动处理，请尽快决定后续处理方式。')
+    outcomes = {}  # the same few answers for thousands of stages
+    for row in rows:
+        key = (row.deadline_profile, row.clock, row.level, row.kind, row.state, row.parent_id is None)
+        if key not in outcomes:
+            outcomes[key] = _outcome(row)
+        groups[outcomes[key]].append(row)
+    transitioned = set()
+    for outcome, items in groups.items():
+        claimed = _record_lapse([row.id for row in items], outcome, now)
+        if not claimed:
             continue
-        if trigger == 'remind':
-            for row, _ in items:
-                text, tell_supervisor = REMINDER_TEXTS.get(Clock(row.clock), ('已超过期限，请尽快处理。', True))
-                notices += _overdue_notices(row, today, now, text, supervisor=tell_supervisor)
-            continue
-        report.escalated[trigger] += len(items)
-        _transition_rows(trigger, items, now, events, notices, today)
-    # The transitions above cleared next_check_on of their stages in the same UPDATE (one new
-    # row version per stage, not two); the rest are not looked at again either.
-    transitioned = {row.id for trigger, items in groups.items() if trigger not in ('needs_decision', 'remind')
-                    for row, _ in items}
+        if outcome.trigger:
+            _transition(outcome, claimed, now)
+            transitioned.update(claimed)
+            report.escalated[outcome.trigger] += len(claimed)
+            if outcome.trigger == 'refer_up':
+                claimed_set = set(claimed)
+                open_parent_stages([row for row in items if row.id in claimed_set], now, automatic=True)
+            elif outcome.trigger == 'return_to_court':
+                _notify(claimed, 'returned', today, now, _org.c.name + '期满未达成协议，已将' + _quoted_title() + '退回法院。',
+                        to=_stage.c.court_id)
+        elif outcome.needs_decision:
+            report.needs_decision += len(claimed)
+        message = _quoted_title() + '（' + _org.c.name + '）' + outcome.text
+        _notify(claimed, 'overdue', today, now, message)
+        if outcome.tell_supervisor:
+            _notify(claimed, 'overdue', today, now, message, to=_org.c.parent_id)
+    # Transitions cleared next_check_on in their own UPDATE (one new row version per stage, not
+    # two); the rest, acted on now or before, are not looked at again either.
     untouched = [row.id for row in rows if row.id not in transitioned]
     if untouched:
         _update_stages(untouched, next_check_on=None)
-    insert_events_and_notices(events, notices)
 
 
-def insert_events_and_notices(events, notices):
-    _insert_rows(Event.__table__, events)
-    _insert_rows(Notice.__table__, notices, skip_conflicts=True)
-
-
-def _claim(rows, now) -> list[int]:
-    """Insert one (stage, expiry action) row per stage; the ids that went in are ours alone.
+def _record_lapse(stage_ids, outcome: Outcome, now) -> list[int]:
+    """Write each lapse's audit event under its unique key; the stages whose event went in are ours alone.
 
     The key names the clock and the due date that lapsed: each deadline is acted on once, and a
     deadline that moved later (an extension after a district stage was flagged) is acted on again.
     """
-    values = [{'stage_id': row.id, 'action': f'expiry:{Clock(row.clock).value}:{row.due_on.isoformat()}',
-               'at': now} for row in rows]
-    claimed = _insert_rows(StageAction.__table__, values, skip_conflicts=True,
-                           returning=[StageAction.__table__.c.stage_id])
-    return sorted(stage_id for stage_id, in claimed)
+    key = 'expiry:' + _text(_stage.c.clock) + ':' + _iso_date(_stage.c.due_on)
+    if is_postgresql(db.session):
+        data = sa.func.json_build_object('automatic', sa.true(), 'due_on', _iso_date(_stage.c.due_on))
+    else:
+        data = sa.func.json_object('automatic', sa.func.json('true'), 'due_on', _stage.c.due_on)
+    source = sa.select(
+        _stage.c.case_id, _stage.c.id, sa.null(), _lit(now, _event.c.at), _lit(outcome.trigger or LAPSE, _event.c.kind),
+        _text(_stage.c.state) if outcome.trigger else sa.null(), _lit(outcome.dest and outcome.dest.value, _event.c.to_state),
+        _lit(outcome.reason, _event.c.reason), sa.type_coerce(data, _event.c.data.type), key,
+    ).where(_in(_stage.c.id, stage_ids))
+    columns = ['case_id', 'stage_id', 'actor_id', 'at', 'kind', 'from_state', 'to_state', 'reason', 'data', 'claim_key']
+    statement = (_insert(_event).from_select(columns, source).on_conflict_do_nothing()
+                 .returning(_event.c.stage_id))
+    return sorted(db.session.scalars(statement))
 
 
-def _overdue_notices(row, today, now, text, *, supervisor=True):
-    """The lapse told to the stage's committee and, unless told otherwise, its supervising level."""
-    message = f'“{row.title}”（{row.committee_name}）{text}'
-    recipients = {row.committee_id} | ({row.parent_id} if row.parent_id and supervisor else set())
-    return [{'organisation_id': org, 'stage_id': row.id, 'kind': 'overdue', 'day': today, 'created_at': now,
-             'message': message[:500]} for org in recipients]
+def _transition(outcome: Outcome, stage_ids, now):
+    values = {'version': Stage.version + 1, 'next_check_on': None}
+    if outcome.trigger == 'flag_for_decision':
+        values['flagged_at'] = now
+    else:
+        values.update(state=outcome.dest, ended_at=now, outcome=outcome.reason, clock=None, due_on=None,
+                      due_soon_on=None, due_provisional=False, deadline_rule=None)
+    _update_stages(stage_ids, **values)
 
 
-def _transition_rows(trigger, items, now, events, notices, today):
-    reason = AUTOMATIC_REASONS[trigger]
-    by_dest = defaultdict(list)
-    for row, dest in items:
-        by_dest[dest].append(row)
-    for dest, rows in by_dest.items():
-        ids = [row.id for row in rows]
-        values = {'version': Stage.version + 1, 'next_check_on': None}
-        if trigger == 'flag_for_decision':
-            values['flagged_at'] = now
-        else:
-            values.update(state=dest.value, ended_at=now, outcome=reason, clock=None, due_on=None,
-                          due_soon_on=None, due_provisional=False, deadline_rule=None)
-        _update_stages(ids, **values)
-        for row in rows:
-            events.append(_event(row.id, row.case_id, trigger, State(row.state), dest, reason, now,
-                                 {'automatic': True, 'due_on': row.due_on.isoformat()}))
-            # A referral's parent committee gets the referral notice instead (open_parent_stages).
-            notices += _overdue_notices(row, today, now, f'期满未达成协议：{TRIGGERS[trigger].label_zh}。',
-                                        supervisor=trigger != 'refer_up')
-            if trigger == 'return_to_court' and row.court_id:
-                notices.append({'organisation_id': row.court_id, 'stage_id': row.id, 'kind': 'returned',
-                                'day': today, 'created_at': now,
-                                'message': f'{row.committee_name}期满未达成协议，已将“{row.title}”退回法院。'})
-    if trigger == 'refer_up':
-        open_parent_stages([row for row, _ in items], now, events, notices, today)
+def open_parent_stages(stages, now: datetime, *, automatic: bool) -> list[int]:
+    """Give each referred stage's parent committee a new stage pending acceptance, with its clock.
 
-
-def _event(stage_id, case_id, kind, from_state, to_state, reason, now, data):
-    return {'stage_id': stage_id, 'case_id': case_id, 'actor_id': None, 'at': now, 'kind': kind,
-            'from_state': from_state.value if from_state else None, 'to_state': to_state.value if to_state else None,
-            'reason': reason, 'data': data}
-
-
-def open_parent_stages(rows, now, events, notices, today):
-    """Give each referred stage's parent committee a new stage pending acceptance, with its clock."""
+    ``stages`` need ``id``, ``level`` and ``deadline_profile``. The referral itself is recorded by
+    the ``refer_up`` event of the stage it leaves; the parent committee is told by a notice.
+    """
     calendar = current_calendar()
     received = china_date(now)
-    acceptance = {}
-    new_rows = []
-    for row in rows:
-        level = Level(row.level).parent
-        key = (row.deadline_profile, level)
-        if key not in acceptance:
-            acceptance[key] = _acceptance_deadline(row.deadline_profile, level, received, calendar)
-        deadline, due_soon_on, rule_key = acceptance[key]
-        new_rows.append({
-            'case_id': row.case_id, 'committee_id': row.parent_id, 'level': level.value,
-            'kind': StageKind.PEOPLE.value, 'state': State.PENDING_ACCEPTANCE.value, 'previous_stage_id': row.id,
-            'court_id': row.court_id, 'received_at': now, 'clock': Clock.ACCEPTANCE.value if deadline else None,
-            'deadline_rule': rule_key, 'due_on': deadline.due if deadline else None, 'due_soon_on': due_soon_on,
-            'due_provisional': bool(deadline and deadline.provisional), 'next_check_on': due_soon_on,
-            'version': 1})
-    # RETURNING names each new stage by its previous one (unique here), so no ordering is needed;
-    # looking them up afterwards by previous_stage_id (not indexed) scanned the whole stage table.
-    table = Stage.__table__
-    created = _insert_rows(table, new_rows, returning=[table.c.id, table.c.previous_stage_id, table.c.committee_id])
-    by_previous = {row.id: row for row in rows}
-    for new_id, previous_id, committee_id in created:
-        row = by_previous[previous_id]
-        number = (f'（{row.number_year}）{row.number_prefix}人调字第{row.number_serial}号'
-                  if row.number_serial else None)
-        events.append(_event(new_id, row.case_id, 'received', None, State.PENDING_ACCEPTANCE, '', now,
-                             {'from_committee': row.committee_name, 'from_case_number': number, 'automatic': True}))
-        notices.append({'organisation_id': committee_id, 'stage_id': new_id, 'kind': 'referral', 'day': today,
-                        'created_at': now,
-                        'message': f'{row.committee_name}期满未结的“{row.title}”已移交本级，请在期限内受理。'})
-    return [new_id for new_id, _, _ in created]
+    groups = defaultdict(list)
+    for row in stages:
+        groups[(row.deadline_profile, Level(row.level).parent)].append(row.id)
+    created = []
+    columns = ['case_id', 'committee_id', 'level', 'kind', 'state', 'previous_stage_id', 'court_id', 'received_at',
+               'clock', 'deadline_rule', 'due_on', 'due_soon_on', 'due_provisional', 'next_check_on', 'version']
+    for (profile, level), ids in groups.items():
+        deadline, due_soon_on, rule_key = _acceptance_deadline(profile, level, received, calendar)
+        c = _stage.c
+        source = (sa.select(c.case_id, _org.c.parent_id, _lit(level, c.level), _lit(StageKind.PEOPLE, c.kind),
+                            _lit(State.PENDING_ACCEPTANCE, c.state), c.id, c.court_id, _lit(now, c.received_at),
+                            _lit(Clock.ACCEPTANCE if deadline else None, c.clock), _lit(rule_key, c.deadline_rule),
+                            _lit(deadline and deadline.due, c.due_on), _lit(due_soon_on, c.due_soon_on),
+                            _lit(bool(deadline and deadline.provisional), c.due_provisional),
+                            _lit(due_soon_on, c.next_check_on), _lit(1, c.version))
+                  .select_from(_stage.join(_org, _org.c.id == c.committee_id))
+                  .where(_in(c.id, ids)))
+        created += db.session.scalars(_insert(_stage).from_select(columns, source).returning(c.id))
+    _notify_referrals(created, received, now, automatic)
+    return created
+
+
+def _notify_referrals(new_stage_ids, today, now, automatic):
+    """The receiving committees hear of each new stage, named by the committee it came from."""
+    if not new_stage_ids:
+        return
+    new, previous, sender = _stage.alias('new'), _stage.alias('previous'), _org.alias('sender')
+    title = _quoted_title()
+    message = (sender.c.name + '期满未结的' + title + '已移交本级，请在期限内受理。' if automatic
+               else sender.c.name + '将' + title + '移交本级，请在期限内受理。')
+    _insert_notices(sa.select(*_notice_values(new.c.committee_id, new.c.id, 'referral', today, now, message))
+                    .select_from(new.join(previous, previous.c.id == new.c.previous_stage_id)
+                                 .join(sender, sender.c.id == previous.c.committee_id)
+                                 .join(_case, _case.c.id == new.c.case_id))
+                    .where(_in(new.c.id, new_stage_ids)))
 
 
 def _acceptance_deadline(profile_name, level, received: date, calendar):

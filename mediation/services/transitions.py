@@ -178,20 +178,13 @@ def _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data):
 
 def _open_parent_stage(stage: Stage, now: datetime) -> None:
     """Hand the case to the parent committee: the same code path the sweep uses."""
-    from mediation.services.sweep import insert_events_and_notices
     from mediation.services.sweep import open_parent_stages
     parent = stage.committee.parent
     if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
         raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
     db.session.flush()
-    row = SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level, parent_id=parent.id,
-                          court_id=stage.court_id, deadline_profile=stage.case.deadline_profile,
-                          number_year=stage.number_year, number_serial=stage.number_serial,
-                          number_prefix=stage.number_prefix, committee_name=stage.committee.name,
-                          title=stage.case.title)
-    events, notices = [], []
-    open_parent_stages([row], now, events, notices, china_date(now))
-    insert_events_and_notices(events, notices)
+    open_parent_stages([SimpleNamespace(id=stage.id, level=stage.level, deadline_profile=stage.case.deadline_profile)],
+                       now, automatic=False)
     db.session.expire(stage.case, ['stages'])
 
 
@@ -225,8 +218,6 @@ def _open_court_stage(stage: Stage, court: Organisation, now: datetime) -> Stage
                         state=State.PENDING_ACCEPTANCE, previous_stage_id=stage.id, received_at=now, court_id=court.id)
     db.session.add(court_stage)
     db.session.flush()
-    record_event(court_stage, 'received', None, now, to_state=State.PENDING_ACCEPTANCE,
-                 data={'from_committee': stage.committee.committee_name, 'from_case_number': stage.case_number})
     _notify(court.id, court_stage, 'referral', now, f'{stage.committee.name}移送案件“{stage.case.title}”至法院。')
     return court_stage
 
