@@ -50,8 +50,6 @@ STAGE_COLUMNS = (
     'agreement_effective_at', 'outcome', 'ended_at', 'version',
 )
 
-#: The columns of a due stage the sweep changes, kept in ``bench_due`` to put them back.
-DUE_COLUMNS = ('id', 'state', 'clock', 'deadline_rule', 'due_on', 'due_soon_on', 'next_check_on')
 
 _PLACES = ('枫', '溪', '桥', '竹', '石', '梅', '杨', '陈', '安', '华', '岭', '湖', '山', '泉', '塘', '湾', '坞', '岙')
 _SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高'

@@ -5,11 +5,16 @@ does), so the indexes and constraints are exactly the deployed ones, and the cat
 holiday calendar are the seeded ones. Cases and stages then go in through the fastest bulk path
 of each database: one ``executemany`` transaction on SQLite, ``COPY … FROM STDIN`` on PostgreSQL.
 
-Between runs :meth:`BenchDatabase.reset` puts the due stages back as they were loaded (from the
-``bench_due`` side table), removes the stages, events, notices and claims the previous run
-added, and on PostgreSQL vacuums, so every run sweeps the same fresh due set.
+The loaded database is kept as a pristine copy (a template database on PostgreSQL, a file on
+SQLite), and :meth:`BenchDatabase.reset` restores it before every measure: each one starts from
+the same bytes on disk, with the due stages scattered over the table as a real table holds them.
+Putting the rows back with UPDATE instead (as this bench did first) left them wherever the last
+run's row versions had gone: some runs found the 10,000 due stages packed into ~200 pages, others
+spread over 10,000, and the cost of a write after a checkpoint (one full-page image in the WAL per
+page first touched) differed several-fold between measures of the same run.
 """
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -25,7 +30,6 @@ DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 
 #: Tables the bench loads (and PostgreSQL vacuums/analyzes).
 LOADED_TABLES = ('organisation', 'dispute_case', 'stage')
-SWEEP_TABLES = ('event', 'notice', 'stage_action')
 
 
 def log(message):
@@ -65,10 +69,12 @@ class BenchDatabase:
         self.instance = Path(tempfile.mkdtemp(prefix=f'{kind}-{size}-', dir=self.workdir))
         if kind == 'sqlite':
             self.path = self.instance / 'mediation.sqlite3'
+            self.pristine = self.instance / 'pristine.sqlite3'
             self.url = f'sqlite:///{self.path}'
         else:
             self.admin_url = sa.make_url(pg_url)
             self.dbname = f'mediation_bench_{size}'
+            self.pristine = f'{self.dbname}_pristine'
             self.url = self.admin_url.set(database=self.dbname).render_as_string(hide_password=False)
         self.app = None
         self.due = data.due_count(size)
@@ -116,6 +122,7 @@ class BenchDatabase:
             self._load_sqlite()
         else:
             self._load_postgresql()
+        self._keep_pristine()
         self.build_seconds['load'] = time.perf_counter() - started
         log(f'{self.label}: loaded {self.size:,} cases and stages ({self.due:,} due) '
             f'in {self.build_seconds["load"]:.1f} s')
@@ -127,6 +134,7 @@ class BenchDatabase:
     def _create_pg_database(self):
         with self._pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS {self.pristine} WITH (FORCE)')
             conn.execute(f'CREATE DATABASE {self.dbname}')
 
     def _pg_admin(self):
@@ -174,7 +182,6 @@ class BenchDatabase:
             con.executemany(case_sql, cases)
             con.executemany(stage_sql, stages)
             con.execute('COMMIT')
-            self._make_due_table(con.execute)
             con.execute('PRAGMA journal_mode = WAL')
         finally:
             con.close()
@@ -195,50 +202,45 @@ class BenchDatabase:
                         stage_copy.write_row(stage)
                 for table in LOADED_TABLES:
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
-            self._make_due_table(conn.execute)
             conn.commit()
         with self._pg(autocommit=True) as conn:
             # What autovacuum would have done to a table this size long before a sweep runs.
             conn.execute('VACUUM (ANALYZE) ' + ', '.join(LOADED_TABLES))
 
-    def _make_due_table(self, execute):
-        today = data.SWEEP_DAY.isoformat()
-        execute(f"CREATE TABLE bench_due AS SELECT {', '.join(data.DUE_COLUMNS)} FROM stage "
-                f"WHERE next_check_on IS NOT NULL AND next_check_on <= '{today}'")
-        execute('CREATE UNIQUE INDEX bench_due_id ON bench_due (id)')
-
-    # --- between runs --------------------------------------------------------------------------
-
-    def reset(self):
-        """Undo the last sweep: the same due stages are due again, nothing the sweep wrote remains."""
-        restore = ', '.join(f'{c} = bench_due.{c}' for c in data.DUE_COLUMNS if c != 'id')
-        statements = [
-            *(f'DELETE FROM {table}' for table in SWEEP_TABLES),
-            f'DELETE FROM stage WHERE id > {self.size}',
-            f'UPDATE stage SET {restore}, ended_at = NULL, outcome = NULL, flagged_at = NULL, '
-            'due_provisional = false, version = 1 FROM bench_due WHERE stage.id = bench_due.id',
-        ]
+    def _keep_pristine(self):
+        """Keep the loaded database as it is now; :meth:`reset` copies it back."""
         if self.kind == 'sqlite':
-            con = sqlite3.connect(self.path, isolation_level=None)
+            con = sqlite3.connect(self.path)
             try:
-                con.execute('BEGIN IMMEDIATE')  # foreign keys are off on this plain connection
-                for sql in statements:
-                    con.execute(sql)
-                con.execute('COMMIT')
-                con.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+                con.execute('PRAGMA wal_checkpoint(TRUNCATE)')  # everything in the main file
             finally:
                 con.close()
+            shutil.copyfile(self.path, self.pristine)
         else:
+            with self._pg_admin() as conn:
+                conn.execute(f'ALTER DATABASE {self.dbname} RENAME TO {self.pristine}')
+            self.reset()
+
+    def reset(self):
+        """The database as loaded, byte for byte: no trace of the last run, the same pages to write.
+
+        The app's pooled connections go first (the database they point at is replaced).
+        PostgreSQL copies the template's files (``STRATEGY FILE_COPY``, with a checkpoint before
+        and after): every measure starts right after a checkpoint, the dearest moment to write.
+        """
+        self.dispose()
+        if self.kind == 'sqlite':
+            for suffix in ('-wal', '-shm'):
+                Path(f'{self.path}{suffix}').unlink(missing_ok=True)
+            shutil.copyfile(self.pristine, self.path)
+        else:
+            with self._pg_admin() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE {self.dbname} TEMPLATE {self.pristine} STRATEGY FILE_COPY')
+            # The first connection to a new database builds its relation-cache file (~0.2 s), which
+            # a database in service has long had: not a cost of whichever measure comes first.
             with self._pg() as conn:
-                # Deleting the referred stages would check stage.previous_stage_id (not indexed)
-                # once per row: the bench skips foreign-key triggers for its own clean-up.
-                conn.execute('SET session_replication_role = replica')
-                for sql in statements:
-                    conn.execute(sql)
-                conn.commit()
-            with self._pg(autocommit=True) as conn:
-                conn.execute('VACUUM (ANALYZE) stage, ' + ', '.join(SWEEP_TABLES))
-                conn.execute('CHECKPOINT')
+                conn.execute('SELECT 1')
 
     def count(self, sql):
         if self.kind == 'sqlite':
@@ -265,6 +267,7 @@ class BenchDatabase:
         else:
             with self._pg_admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)')
+                conn.execute(f'DROP DATABASE IF EXISTS {self.pristine} WITH (FORCE)')
 
 
 def _insert_sql(table, columns, placeholder='?'):

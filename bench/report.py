@@ -142,7 +142,7 @@ def _render(payload, runs, elapsed):
                    f"| {row['measured_on']} |")
     out.append('')
     out.append('Baseline: the issue\'s bare statement (UPDATE … RETURNING + one event per stage). Same writes: '
-               'every row the sweep writes (claim, update, 2 events, new stage, 2 notices per referred stage), '
+               'every row the sweep writes (per referred stage: the update, its event, which also claims the lapse, and the new stage), '
                'by set-based SQL alone — see Method.\n')
     out.append('### Targets from the issue\n')
     out += _targets(rows, payload.get('imports'))
@@ -194,7 +194,7 @@ def _render(payload, runs, elapsed):
 
 
 def _ratio(a, b):
-    return f'{a / b:.1f}×' if a and b else '—'
+    return f'{a / b:.2f}×' if a and b else '—'
 
 
 def _db_name(kind):

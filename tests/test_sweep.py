@@ -9,11 +9,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from mediation.extensions import db as _db
 from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Stage
+from mediation.services.dashboard import recent_notices
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.sweep import run_sweep
 from mediation.services.transitions import apply_transition
@@ -132,11 +134,13 @@ def test_overdue_village_stage_is_referred_up_by_the_system(db, orgs, users):
     assert rows(Event, Event.stage_id == town.id) == []
     assert claims() == [(stage_id, 'refer_up', 'expiry:mediation:2026-04-02')]
     assert events[-1].data == {'automatic': True, 'due_on': '2026-04-02'}
-    # the village is told its stage went up; the town gets one notice: the referral to accept
-    assert notices(stage_id, 'overdue') == [(orgs.village_a1.id, 'overdue', date(2026, 4, 3))]
-    assert notices(town.id) == [(orgs.town_a.id, 'referral', date(2026, 4, 3))]
-    assert rows(Notice, Notice.stage_id == town.id)[0].message.endswith(
-        f'期满未结的“{stage.case.title}”已移交本级，请在期限内受理。')
+    # Nothing stored to tell anyone: the village's case left its desk, and the town's stage,
+    # waiting for acceptance, is the town's notice (until it accepts or declines).
+    assert [n.kind for n in rows(Notice)] == ['due_soon']  # the village's reminder on its last day
+    [arrival] = recent_notices(users.town)
+    assert (arrival.case_id, arrival.sender, arrival.due_on, arrival.to_court, arrival.at) == (
+        stage.case_id, orgs.village_a1.name, date(2026, 4, 9), False, utc(2026, 4, 3))
+    assert [item.message for item in recent_notices(users.village)] == ['将于 2026-04-02 到期，请抓紧办理。']
 
     # Later sweeps, the same day and after the town's own acceptance deadline: never again.
     sweep(utc(2026, 4, 3, 15))
@@ -161,7 +165,8 @@ def test_overdue_town_stage_is_referred_to_the_district(db, orgs, users):
     [district] = successor(stage.id)
     assert (district.committee_id, district.level, district.state) == (
         orgs.district.id, Level.DISTRICT, S.PENDING_ACCEPTANCE)
-    assert notices(stage.id, 'overdue') == [(orgs.town_a.id, 'overdue', date(2026, 4, 3))]
+    assert notices(stage.id, 'overdue') == []
+    assert [item.sender for item in recent_notices(users.district)] == [orgs.town_a.name]
 
 
 def test_overdue_district_stage_is_flagged_not_moved(db, orgs, users):
@@ -370,8 +375,24 @@ def test_a_referral_the_handler_made_with_consent_needs_no_second_consent(db, or
     stage = accepted_stage(users.village, utc(2026, 3, 2))
     fire(stage, 'refer_up', users.village, utc(2026, 3, 5), consent=True)
     [town] = successor(stage.id)
-    [notice] = rows(Notice, Notice.stage_id == town.id)
-    assert (notice.organisation_id, notice.kind) == (orgs.town_a.id, 'referral')
-    assert notice.message.endswith(f'将“{stage.case.title}”移交本级，请在期限内受理。') and '期满' not in notice.message
+    [arrival] = recent_notices(users.town)
+    assert (arrival.case_id, arrival.sender, arrival.title) == (stage.case_id, orgs.village_a1.name, stage.case.title)
     fire(town, 'accept', users.town, utc(2026, 3, 6))
     assert town.state == S.MEDIATING
+    assert recent_notices(users.town) == []  # accepted: no longer waiting
+
+
+def test_the_dashboard_shows_a_referral_until_it_is_accepted(db, orgs, users, client, login):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    title = stage.case.title
+    sweep(utc(2026, 4, 3))
+    login(users.town)
+    line = f'“{title}”由{orgs.village_a1.name}移交本级，请于 2026-04-09 前受理。'
+    assert line in client.get('/').get_data(as_text=True)
+    client.post('/locale/en', data={'next': '/'})
+    refresh()  # the test's app context (db fixture) outlives requests and caches the catalogue
+    assert f'“{title}” was referred here by {orgs.village_a1.name}: accept or decline by 2026-04-09.' in \
+        client.get('/').get_data(as_text=True)
+    [town] = successor(stage.id)
+    fire(town, 'accept', users.town, utc(2026, 4, 3, 3), consent=True)
+    assert title not in client.get('/').get_data(as_text=True).split('Reminders and alerts')[1].split('</div>')[0]

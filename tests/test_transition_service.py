@@ -22,6 +22,7 @@ from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Stage
 from mediation.services.cases import create_case
+from mediation.services.dashboard import recent_notices
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
@@ -384,15 +385,17 @@ def test_refer_up_opens_a_pending_stage_at_the_parent_with_an_acceptance_clock(d
     # One event records the referral, on the stage it leaves; the new stage points back to it.
     assert stage_events(town.id) == []
     assert town.previous_stage_id == stage.id and stage.case_number == '（2026）枫源人调字第7号'
-    assert count(Notice, Notice.stage_id == town.id, Notice.organisation_id == orgs.town_a.id,
-                 Notice.kind == 'referral') == 1
+    # The stage waiting for acceptance is the town's notice: nothing is stored for it.
+    assert count(Notice) == 0
+    town_user = make_user('town_handler', Role.TOWN_MEDIATOR, orgs.town_a)
+    [arrival] = recent_notices(town_user)
+    assert (arrival.case_id, arrival.sender, arrival.due_on) == (stage.case_id, orgs.village_a1.name, town.due_on)
     refer = stage_events(stage.id)[-1]
     assert (refer.kind, refer.actor_id, refer.data['to_committee']) == (
         'refer_up', handler.id, orgs.town_a.committee_name)
     # A handler's referral is not an expiry action: it claims no lapse.
     assert refer.claim_key is None
     # The town accepts it: its own number and its own month.
-    town_user = make_user('town_handler', Role.TOWN_MEDIATOR, orgs.town_a)
     assert allowed_triggers(town, town_user) == ['accept', 'decline', 'withdraw']
     apply_transition(town, 'accept', town_user, data={'consent': True}, now=datetime(2026, 2, 13, 2, 0))
     _db.session.commit()
@@ -438,7 +441,8 @@ def test_refer_to_court_opens_a_court_stage_the_court_officer_sees(db, orgs, han
     assert (court_stage.committee_id, court_stage.court_id, court_stage.level, court_stage.kind,
             court_stage.state) == (orgs.court.id, orgs.court.id, Level.COURT, StageKind.COURT, S.PENDING_ACCEPTANCE)
     assert stage_events(court_stage.id) == []
-    assert count(Notice, Notice.organisation_id == orgs.court.id, Notice.stage_id == court_stage.id) == 1
+    [arrival] = recent_notices(court_officer)
+    assert (arrival.case_id, arrival.sender, arrival.to_court) == (case_id, orgs.village_a1.name, True)
     assert stage_events(stage.id)[-1].data['court'] == orgs.court.name
     # Visible to the court officer, who handles the court stage (and only that one).
     assert _db.session.scalar(visible_cases(court_officer).where(Case.id == case_id)).id == case_id

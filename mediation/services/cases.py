@@ -191,7 +191,7 @@ def _alert_supervisors(stage, assessment, now):
     text = '；'.join(assessment.reasons) or '高风险纠纷'
     for org in {stage.committee, supervisor}:
         db.session.add(Notice(organisation_id=org.id, stage_id=stage.id, kind='risk_alert', day=china_date(now),
-                              message=f'风险预警：“{stage.case.title}”——{text}'
+                              message=f'被评估为高风险：{text}'
                                       + ('（须及时报告公安机关）' if assessment.police_report else '')))
 
 

@@ -1,4 +1,5 @@
 """Read-only queries behind the work pages (views stay thin, templates never query)."""
+from collections import namedtuple
 from datetime import date
 
 import sqlalchemy as sa
@@ -8,9 +9,12 @@ from mediation.access import visible_stages_clause
 from mediation.extensions import db
 from mediation.models import Case
 from mediation.models import Notice
+from mediation.models import Organisation
 from mediation.models import Stage
 from workflows.enums import Clock
+from workflows.enums import StageKind
 from workflows.states import OPEN_STATES
+from workflows.states import State
 
 
 def _still_relevant(today: date):
@@ -41,6 +45,29 @@ def deadline_watch(user, today: date, *, limit: int = 200):
     return ([s for s in stages if s.due_on < today], [s for s in stages if s.due_on >= today])
 
 
-def recent_notices(user, *, limit: int = 20):
-    return db.session.scalars(sa.select(Notice).where(Notice.organisation_id == user.organisation_id)
-                              .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)).all()
+#: One line of the dashboard's notices: a stored notice (``message``) or a stage waiting for the
+#: organisation to accept it (``sender``: the committee it came from).
+FeedItem = namedtuple('FeedItem', 'at case_id title message sender due_on to_court')
+
+
+def recent_notices(user, *, limit: int = 20) -> list[FeedItem]:
+    """The organisation's latest notices and the referrals waiting for its acceptance, newest first.
+
+    A stage that arrived by referral (from a committee, or sent to the court) and waits for
+    acceptance is its own notice: nothing is stored for it, and it leaves the list once accepted
+    or declined.
+    """
+    stored = db.session.scalars(sa.select(Notice).where(Notice.organisation_id == user.organisation_id)
+                                .options(so.joinedload(Notice.stage).joinedload(Stage.case))
+                                .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)).all()
+    previous = so.aliased(Stage)
+    arrivals = db.session.execute(
+        sa.select(Stage, Organisation.name).join(previous, previous.id == Stage.previous_stage_id)
+        .join(Organisation, Organisation.id == previous.committee_id)
+        .where(Stage.committee_id == user.organisation_id, Stage.state == State.PENDING_ACCEPTANCE)
+        .options(so.joinedload(Stage.case)).order_by(Stage.received_at.desc(), Stage.id.desc()).limit(limit)).all()
+    items = [FeedItem(n.created_at, n.stage and n.stage.case_id, n.stage and n.stage.case.title, n.message,
+                      None, None, False) for n in stored]
+    items += [FeedItem(stage.received_at, stage.case_id, stage.case.title, None, sender, stage.due_on,
+                       stage.kind == StageKind.COURT) for stage, sender in arrivals]
+    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]

@@ -2,10 +2,10 @@
 
 One indexed query (``next_check_on <= today``) finds the stages that need a look, so the cost
 follows the number of due stages, not of open cases. The state machine decides once per distinct
-(profile, clock, level, kind, state) what may happen; everything after that is set-based SQL
-that the database does on its own rows: ``INSERT … SELECT`` and ``UPDATE`` over a list of stage
-ids, messages and keys built from the columns, no row built in Python. All in one transaction
-with the caller's commit.
+(profile, clock, level, kind, state) what may happen; the rest is set-based: one statement per
+table and outcome, all in one transaction with the caller's commit. The stages are read once
+(and locked) and updated once; events, new stages and notices are written from the values read,
+never by reading the stages again.
 
 Exactly once, even with several sweeps at the same time on several servers:
 - PostgreSQL: the candidate rows are locked ``FOR UPDATE SKIP LOCKED``, so concurrent sweeps
@@ -16,8 +16,8 @@ Exactly once, even with several sweeps at the same time on several servers:
   per stage; the events go in with ``ON CONFLICT DO NOTHING``, and only the stages whose event
   went in are acted on.
 
-A list of ids travels as one parameter (a PostgreSQL array, a JSON array read by SQLite's
-``json_each``), not as thousands of bound parameters. docs/benchmarks.md measures it.
+Lists travel as one parameter each (PostgreSQL arrays; JSON that SQLite's ``json_each`` reads),
+not as thousands of bound parameters or a statement per row. docs/benchmarks.md measures it.
 """
 import json
 from collections import defaultdict
@@ -86,8 +86,6 @@ REMINDER_TEXTS = {
 DEFAULT_REMINDER = ('已超过期限，请尽快处理。', True)
 
 _stage = Stage.__table__
-_case = Case.__table__
-_org = Organisation.__table__
 _event = Event.__table__
 _notice = Notice.__table__
 
@@ -137,14 +135,17 @@ def run_sweep(now: Optional[datetime] = None, *, commit: bool = True) -> SweepRe
     return report
 
 
-DueRow = namedtuple('DueRow', 'id case_id level kind state clock due_on parent_id deadline_profile')
+#: A stage to look at; level, kind, state and clock hold the stored text of their enums.
+DueRow = namedtuple('DueRow', 'id case_id committee_id level kind state clock due_on court_id parent_id '
+                              'committee_name deadline_profile')
 
 
 def _due_rows(today: date) -> list[DueRow]:
-    # The cases are read afterwards by primary key: joined here, PostgreSQL (no parallel plan
-    # under FOR UPDATE) hashes the whole dispute_case table instead — 0.2 s at 1,000,000 cases.
-    query = (sa.select(Stage.id, Stage.case_id, Stage.level, Stage.kind, Stage.state, Stage.clock, Stage.due_on,
-                       Organisation.parent_id)
+    # Enum columns come back as their text: the few distinct values are looked up once per
+    # outcome, not converted for every row.
+    as_text = [sa.type_coerce(column, sa.String) for column in (Stage.level, Stage.kind, Stage.state, Stage.clock)]
+    query = (sa.select(Stage.id, Stage.case_id, Stage.committee_id, *as_text, Stage.due_on, Stage.court_id,
+                       Organisation.parent_id, Organisation.name)
              .join(Organisation, Organisation.id == Stage.committee_id)
              .where(Stage.next_check_on <= today)
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
@@ -152,10 +153,12 @@ def _due_rows(today: date) -> list[DueRow]:
              .order_by(Stage.next_check_on, Stage.id))
     if is_postgresql(db.session):
         query = query.with_for_update(of=Stage, skip_locked=True)
-    stages = db.session.execute(query).all()
+    stages = _execute(query).all()
     if not stages:
         return []
-    profiles = dict(db.session.execute(
+    # The cases are read afterwards by primary key: joined above, PostgreSQL (no parallel plan
+    # under FOR UPDATE) hashes the whole dispute_case table instead — 0.2 s at 1,000,000 cases.
+    profiles = dict(_execute(
         sa.select(Case.id, Case.deadline_profile).where(_in(Case.id, {row.case_id for row in stages}))).all())
     return [DueRow(*row, profiles[row.case_id]) for row in stages]
 
@@ -170,24 +173,54 @@ def _in(column, ids):
     """
     ids = sorted(ids)
     if is_postgresql(db.session):
-        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
+        return column == sa.any_(_pg_array(ids, sa.Integer))
     return column.in_(sa.select(sa.column('value', sa.Integer)).select_from(sa.func.json_each(json.dumps(ids))))
+
+
+def _pg_array(values, type_):
+    """A PostgreSQL array parameter, sent as one array literal that the server parses.
+
+    psycopg would adapt a list element by element in Python: ~18 ms per 10,000 values, a tenth
+    of a whole sweep's time at 10,000 lapses across its dozen arrays.
+    """
+    def element(value):
+        if value is None:
+            return 'NULL'
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    if type_ is sa.Integer and None not in values:
+        literal = '{' + ','.join(map(str, values)) + '}'
+    else:
+        literal = '{' + ','.join(map(element, values)) + '}'
+    return sa.cast(sa.bindparam(None, literal, type_=sa.Text), postgresql.ARRAY(type_))
+
+
+def _execute(statement):
+    """Run a Core statement on the session's connection (its transaction), without the ORM's
+    per-statement work: the sweep selects columns and writes tables, never objects."""
+    return db.session.connection().execute(statement)
 
 
 def _insert(table):
     return (postgresql if is_postgresql(db.session) else sqlite).insert(table)
 
 
-def _iso_date(column):
-    """A date column as 'YYYY-MM-DD' text (SQLite stores it so already)."""
+def _values(**columns):
+    """Rows given column by column (``name=(values, type)``) as a subquery to select from.
+
+    The sweep knows every value it writes from the rows it read, so it never reads a stage
+    again to write about it. Each column travels as one parameter: a PostgreSQL array
+    (``unnest`` pairs them up), or one JSON array of rows that SQLite's ``json_each`` reads.
+    """
     if is_postgresql(db.session):
-        return sa.func.to_char(column, 'YYYY-MM-DD')
-    return sa.type_coerce(column, sa.String)
-
-
-def _text(column):
-    """An enum column as its stored text."""
-    return sa.type_coerce(column, sa.String)
+        arrays = [_pg_array(values, type_) for values, type_ in columns.values()]
+        source = (sa.func.unnest(*arrays)
+                  .table_valued(*(sa.column(name, type_) for name, (_, type_) in columns.items())).render_derived())
+        return sa.select(*source.c).subquery()
+    rows = json.dumps(list(zip(*(values for values, _ in columns.values()))), ensure_ascii=False)
+    source = sa.func.json_each(rows).table_valued('value')
+    return sa.select(*(sa.type_coerce(sa.func.json_extract(source.c.value, f'$[{i}]'), type_).label(name)
+                       for i, (name, (_, type_)) in enumerate(columns.items()))).subquery()
 
 
 def _lit(value, column):
@@ -195,41 +228,31 @@ def _lit(value, column):
     return sa.null() if value is None else sa.literal(value, column.type)
 
 
-def _quoted_title():
-    return '“' + _case.c.title + '”'
-
-
 def _update_stages(ids, **values):
     """One UPDATE of the stages ``ids``; the changed attributes of any of them loaded in the session expire."""
-    db.session.execute(sa.update(Stage).where(_in(Stage.id, ids)).values(**values)
-                       .execution_options(synchronize_session=False))
+    _execute(sa.update(_stage).where(_in(_stage.c.id, ids)).values(**values))
     ids = set(ids)
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Stage) and sa.inspect(obj).identity[0] in ids:
             db.session.expire(obj, list(values))
 
 
-def _notify(stage_ids, kind, today, now, message, *, to=_stage.c.committee_id):
-    """One notice per stage to the organisation ``to`` (a column of the stage or of its committee).
+def _notify(notices, kind, today, now):
+    """Insert ``notices`` ((organisation id, stage id, message) each) of one kind.
 
-    ``message`` is an SQL expression over the stage, its committee and its case.
+    A notice an organisation already has for the stage, kind and day is not repeated. Messages
+    do not repeat the case's title: pages show the title of the notice's case before it.
     """
-    if stage_ids:
-        _insert_notices(sa.select(*_notice_values(to, _stage.c.id, kind, today, now, message))
-                        .select_from(_stage.join(_org, _org.c.id == _stage.c.committee_id)
-                                     .join(_case, _case.c.id == _stage.c.case_id))
-                        .where(_in(_stage.c.id, stage_ids), to.is_not(None)))
-
-
-def _notice_values(organisation_id, stage_id, kind, today, now, message):
-    return (organisation_id, stage_id, _lit(kind, _notice.c.kind), _lit(today, _notice.c.day),
-            _lit(now, _notice.c.created_at), sa.func.substr(message, 1, 500))
-
-
-def _insert_notices(source):
-    """Insert the notices ``source`` selects; one an organisation already has (stage, kind, day) is not repeated."""
+    notices = [notice for notice in notices if notice[0] is not None]
+    if not notices:
+        return
+    organisations, stages, messages = zip(*notices)
+    v = _values(organisation_id=(organisations, sa.Integer), stage_id=(stages, sa.Integer),
+                message=([message[:500] for message in messages], sa.String))
+    source = sa.select(v.c.organisation_id, v.c.stage_id, _lit(kind, _notice.c.kind), _lit(today, _notice.c.day),
+                       _lit(now, _notice.c.created_at), v.c.message).where(sa.true())  # SQLite: WHERE before ON CONFLICT
     columns = ['organisation_id', 'stage_id', 'kind', 'day', 'created_at', 'message']
-    db.session.execute(_insert(_notice).from_select(columns, source).on_conflict_do_nothing())
+    _execute(_insert(_notice).from_select(columns, source).on_conflict_do_nothing())
 
 
 # --------------------------------------------------------------------------- due soon
@@ -237,8 +260,9 @@ def _insert_notices(source):
 def _remind(rows, today, now) -> int:
     if not rows:
         return 0
-    dated = [row.id for row in rows if row.due_on is not None]
-    _notify(dated, 'due_soon', today, now, _quoted_title() + '将于 ' + _iso_date(_stage.c.due_on) + ' 到期，请抓紧办理。')
+    dated = [row for row in rows if row.due_on is not None]
+    _notify([(row.committee_id, row.id, f'将于 {row.due_on.isoformat()} 到期，请抓紧办理。') for row in dated],
+            'due_soon', today, now)
     # Look again tomorrow (daily reminders), or the day after the deadline at the latest.
     _update_stages([row.id for row in rows], next_check_on=today + timedelta(days=1))
     return len(dated)
@@ -247,8 +271,9 @@ def _remind(rows, today, now) -> int:
 # --------------------------------------------------------------------------- lapsed deadlines
 
 #: What happens to a group of lapsed stages: the transition (None: tell people only), where it
-#: leads, the event's reason, the notice text, and whether the supervising level is told too.
-Outcome = namedtuple('Outcome', 'trigger dest reason text tell_supervisor needs_decision')
+#: leads, the event's reason, the notice text, and whether the committee and its supervising
+#: level get it.
+Outcome = namedtuple('Outcome', 'trigger dest reason text tell_committee tell_supervisor needs_decision')
 
 
 def _outcome(row) -> Outcome:
@@ -258,13 +283,15 @@ def _outcome(row) -> Outcome:
     trigger = ACTION_TRIGGERS[action]
     if trigger is None:
         text, tell_supervisor = REMINDER_TEXTS.get(Clock(row.clock), DEFAULT_REMINDER)
-        return Outcome(None, None, text, text, tell_supervisor, False)
+        return Outcome(None, None, text, text, True, tell_supervisor, False)
     dest = _machine_result(trigger, State(row.state), Level(row.level), StageKind(row.kind))
     if dest is None or (action == ExpiryAction.REFER_UP and row.parent_id is None):
-        return Outcome(None, None, NEEDS_DECISION_TEXT, NEEDS_DECISION_TEXT, True, True)
-    # A referral's parent committee gets the referral notice instead (open_parent_stages).
+        return Outcome(None, None, NEEDS_DECISION_TEXT, NEEDS_DECISION_TEXT, True, True, True)
+    # Notices are for those who must act. After a referral that is the parent committee, and
+    # the stage waiting for its acceptance is its notice (dashboard.recent_notices).
+    referral = trigger == 'refer_up'
     return Outcome(trigger, dest, AUTOMATIC_REASONS[trigger], f'期满未达成协议：{TRIGGERS[trigger].label_zh}。',
-                   trigger != 'refer_up', False)
+                   not referral, not referral, False)
 
 
 _machine_results: dict = {}
@@ -295,26 +322,29 @@ def _expire(rows, today, now, report):
             outcomes[key] = _outcome(row)
         groups[outcomes[key]].append(row)
     transitioned = set()
+    notices = []
     for outcome, items in groups.items():
-        claimed = _record_lapse([row.id for row in items], outcome, now)
+        claimed = _record_lapse(items, outcome, now)
         if not claimed:
             continue
         if outcome.trigger:
-            _transition(outcome, claimed, now)
-            transitioned.update(claimed)
+            _transition(outcome, [row.id for row in claimed], now)
+            transitioned.update(row.id for row in claimed)
             report.escalated[outcome.trigger] += len(claimed)
             if outcome.trigger == 'refer_up':
-                claimed_set = set(claimed)
-                open_parent_stages([row for row in items if row.id in claimed_set], now, automatic=True)
+                open_parent_stages(claimed, now)
             elif outcome.trigger == 'return_to_court':
-                _notify(claimed, 'returned', today, now, _org.c.name + '期满未达成协议，已将' + _quoted_title() + '退回法院。',
-                        to=_stage.c.court_id)
+                _notify([(row.court_id, row.id, f'由{row.committee_name}期满未达成协议退回法院。') for row in claimed],
+                        'returned', today, now)
         elif outcome.needs_decision:
             report.needs_decision += len(claimed)
-        message = _quoted_title() + '（' + _org.c.name + '）' + outcome.text
-        _notify(claimed, 'overdue', today, now, message)
-        if outcome.tell_supervisor:
-            _notify(claimed, 'overdue', today, now, message, to=_org.c.parent_id)
+        for row in claimed:
+            message = f'（{row.committee_name}）{outcome.text}'
+            if outcome.tell_committee:
+                notices.append((row.committee_id, row.id, message))
+            if outcome.tell_supervisor and row.parent_id:
+                notices.append((row.parent_id, row.id, message))
+    _notify(notices, 'overdue', today, now)
     # Transitions cleared next_check_on in their own UPDATE (one new row version per stage, not
     # two); the rest, acted on now or before, are not looked at again either.
     untouched = [row.id for row in rows if row.id not in transitioned]
@@ -322,26 +352,31 @@ def _expire(rows, today, now, report):
         _update_stages(untouched, next_check_on=None)
 
 
-def _record_lapse(stage_ids, outcome: Outcome, now) -> list[int]:
-    """Write each lapse's audit event under its unique key; the stages whose event went in are ours alone.
+def _record_lapse(rows, outcome: Outcome, now) -> list:
+    """Write each lapse's audit event under its unique key; the rows whose event went in are ours alone.
 
     The key names the clock and the due date that lapsed: each deadline is acted on once, and a
     deadline that moved later (an extension after a district stage was flagged) is acted on again.
     """
-    key = 'expiry:' + _text(_stage.c.clock) + ':' + _iso_date(_stage.c.due_on)
+    due = [row.due_on.isoformat() for row in rows]
+    v = _values(case_id=([row.case_id for row in rows], sa.Integer), stage_id=([row.id for row in rows], sa.Integer),
+                from_state=([row.state for row in rows], sa.String),
+                claim_key=([f'expiry:{row.clock}:{day}' for row, day in zip(rows, due)], sa.String),
+                due_on=(due, sa.String))
     if is_postgresql(db.session):
-        data = sa.func.json_build_object('automatic', sa.true(), 'due_on', _iso_date(_stage.c.due_on))
+        data = sa.func.json_build_object('automatic', sa.true(), 'due_on', v.c.due_on)
     else:
-        data = sa.func.json_object('automatic', sa.func.json('true'), 'due_on', _stage.c.due_on)
+        data = sa.func.json_object('automatic', sa.func.json('true'), 'due_on', v.c.due_on)
     source = sa.select(
-        _stage.c.case_id, _stage.c.id, sa.null(), _lit(now, _event.c.at), _lit(outcome.trigger or LAPSE, _event.c.kind),
-        _text(_stage.c.state) if outcome.trigger else sa.null(), _lit(outcome.dest and outcome.dest.value, _event.c.to_state),
-        _lit(outcome.reason, _event.c.reason), sa.type_coerce(data, _event.c.data.type), key,
-    ).where(_in(_stage.c.id, stage_ids))
+        v.c.case_id, v.c.stage_id, sa.null(), _lit(now, _event.c.at), _lit(outcome.trigger or LAPSE, _event.c.kind),
+        v.c.from_state if outcome.trigger else sa.null(), _lit(outcome.dest and outcome.dest.value, _event.c.to_state),
+        _lit(outcome.reason, _event.c.reason), sa.type_coerce(data, _event.c.data.type), v.c.claim_key,
+    ).where(sa.true())  # SQLite: WHERE before ON CONFLICT
     columns = ['case_id', 'stage_id', 'actor_id', 'at', 'kind', 'from_state', 'to_state', 'reason', 'data', 'claim_key']
     statement = (_insert(_event).from_select(columns, source).on_conflict_do_nothing()
                  .returning(_event.c.stage_id))
-    return sorted(db.session.scalars(statement))
+    claimed = set(_execute(statement).scalars().all())
+    return [row for row in rows if row.id in claimed]
 
 
 def _transition(outcome: Outcome, stage_ids, now):
@@ -354,49 +389,36 @@ def _transition(outcome: Outcome, stage_ids, now):
     _update_stages(stage_ids, **values)
 
 
-def open_parent_stages(stages, now: datetime, *, automatic: bool) -> list[int]:
+def open_parent_stages(stages, now: datetime) -> None:
     """Give each referred stage's parent committee a new stage pending acceptance, with its clock.
 
-    ``stages`` need ``id``, ``level`` and ``deadline_profile``. The referral itself is recorded by
-    the ``refer_up`` event of the stage it leaves; the parent committee is told by a notice.
+    ``stages`` need ``id``, ``case_id``, ``level``, ``court_id``, ``parent_id`` and
+    ``deadline_profile``. The referral itself is recorded by the ``refer_up`` event of the stage
+    it leaves; the new stage, pending acceptance, is the parent committee's notice.
     """
     calendar = current_calendar()
     received = china_date(now)
     groups = defaultdict(list)
     for row in stages:
-        groups[(row.deadline_profile, Level(row.level).parent)].append(row.id)
-    created = []
-    columns = ['case_id', 'committee_id', 'level', 'kind', 'state', 'previous_stage_id', 'court_id', 'received_at',
+        groups[(row.deadline_profile, row.level)].append(row)
+    columns = ['case_id', 'committee_id', 'previous_stage_id', 'court_id', 'level', 'kind', 'state', 'received_at',
                'clock', 'deadline_rule', 'due_on', 'due_soon_on', 'due_provisional', 'next_check_on', 'version']
-    for (profile, level), ids in groups.items():
+    c = _stage.c
+    for (profile, from_level), rows in groups.items():
+        level = Level(from_level).parent
         deadline, due_soon_on, rule_key = _acceptance_deadline(profile, level, received, calendar)
-        c = _stage.c
-        source = (sa.select(c.case_id, _org.c.parent_id, _lit(level, c.level), _lit(StageKind.PEOPLE, c.kind),
-                            _lit(State.PENDING_ACCEPTANCE, c.state), c.id, c.court_id, _lit(now, c.received_at),
-                            _lit(Clock.ACCEPTANCE if deadline else None, c.clock), _lit(rule_key, c.deadline_rule),
-                            _lit(deadline and deadline.due, c.due_on), _lit(due_soon_on, c.due_soon_on),
-                            _lit(bool(deadline and deadline.provisional), c.due_provisional),
-                            _lit(due_soon_on, c.next_check_on), _lit(1, c.version))
-                  .select_from(_stage.join(_org, _org.c.id == c.committee_id))
-                  .where(_in(c.id, ids)))
-        created += db.session.scalars(_insert(_stage).from_select(columns, source).returning(c.id))
-    _notify_referrals(created, received, now, automatic)
-    return created
-
-
-def _notify_referrals(new_stage_ids, today, now, automatic):
-    """The receiving committees hear of each new stage, named by the committee it came from."""
-    if not new_stage_ids:
-        return
-    new, previous, sender = _stage.alias('new'), _stage.alias('previous'), _org.alias('sender')
-    title = _quoted_title()
-    message = (sender.c.name + '期满未结的' + title + '已移交本级，请在期限内受理。' if automatic
-               else sender.c.name + '将' + title + '移交本级，请在期限内受理。')
-    _insert_notices(sa.select(*_notice_values(new.c.committee_id, new.c.id, 'referral', today, now, message))
-                    .select_from(new.join(previous, previous.c.id == new.c.previous_stage_id)
-                                 .join(sender, sender.c.id == previous.c.committee_id)
-                                 .join(_case, _case.c.id == new.c.case_id))
-                    .where(_in(new.c.id, new_stage_ids)))
+        v = _values(case_id=([row.case_id for row in rows], sa.Integer),
+                    committee_id=([row.parent_id for row in rows], sa.Integer),
+                    previous_stage_id=([row.id for row in rows], sa.Integer),
+                    court_id=([row.court_id for row in rows], sa.Integer))
+        source = sa.select(v.c.case_id, v.c.committee_id, v.c.previous_stage_id, v.c.court_id, _lit(level, c.level),
+                           _lit(StageKind.PEOPLE, c.kind), _lit(State.PENDING_ACCEPTANCE, c.state),
+                           _lit(now, c.received_at), _lit(Clock.ACCEPTANCE if deadline else None, c.clock),
+                           _lit(rule_key, c.deadline_rule), _lit(deadline and deadline.due, c.due_on),
+                           _lit(due_soon_on, c.due_soon_on), _lit(bool(deadline and deadline.provisional),
+                                                                  c.due_provisional),
+                           _lit(due_soon_on, c.next_check_on), _lit(1, c.version))
+        _execute(_insert(_stage).from_select(columns, source))
 
 
 def _acceptance_deadline(profile_name, level, received: date, calendar):

@@ -168,7 +168,7 @@ def _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data):
         _open_court_stage(stage, court, now)
         event_data['court'] = court.name
     elif trigger == 'return_to_court' and stage.court_id:
-        _notify(stage.court_id, stage, 'returned', now, f'{stage.committee.name}已将案件退回法院：{ctx.reason or "期满未达成协议"}')
+        _notify(stage.court_id, stage, 'returned', now, f'由{stage.committee.name}退回法院：{ctx.reason or "期满未达成协议"}')
     if to_state in _ENDING_STATES:
         stage.ended_at = now
         stage.outcome = ctx.reason or TRIGGERS[trigger].label_zh
@@ -183,8 +183,8 @@ def _open_parent_stage(stage: Stage, now: datetime) -> None:
     if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
         raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
     db.session.flush()
-    open_parent_stages([SimpleNamespace(id=stage.id, level=stage.level, deadline_profile=stage.case.deadline_profile)],
-                       now, automatic=False)
+    open_parent_stages([SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level, court_id=stage.court_id,
+                                        parent_id=parent.id, deadline_profile=stage.case.deadline_profile)], now)
     db.session.expire(stage.case, ['stages'])
 
 
@@ -218,7 +218,6 @@ def _open_court_stage(stage: Stage, court: Organisation, now: datetime) -> Stage
                         state=State.PENDING_ACCEPTANCE, previous_stage_id=stage.id, received_at=now, court_id=court.id)
     db.session.add(court_stage)
     db.session.flush()
-    _notify(court.id, court_stage, 'referral', now, f'{stage.committee.name}移送案件“{stage.case.title}”至法院。')
     return court_stage
 
 
