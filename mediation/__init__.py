@@ -53,9 +53,13 @@ def load_config(app, test_config):
     app.config['SQLALCHEMY_DATABASE_URI'] = normalise_database_url(app.config['SQLALCHEMY_DATABASE_URI'])
     from workflows.deadlines import PROFILES
     if app.config['DEADLINE_PROFILE'] not in PROFILES:
-        raise RuntimeError(f"DEADLINE_PROFILE must be one of {', '.join(PROFILES)}, "
+        raise ConfigurationError(f"DEADLINE_PROFILE must be one of {', '.join(PROFILES)}, "
                            f"not {app.config['DEADLINE_PROFILE']!r}")
     ensure_secrets(app)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work: the app refuses to start and says why."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -76,7 +80,7 @@ def ensure_secrets(app):
     if not missing:
         return
     if not app.config['SQLALCHEMY_DATABASE_URI'].startswith('sqlite'):
-        raise RuntimeError(f"{', '.join(missing)} must be set (environment or instance/config.py) "
+        raise ConfigurationError(f"{', '.join(missing)} must be set (environment or instance/config.py) "
                            'when the database is not the local SQLite file')
     from mediation.crypto import generate_key
     path = Path(app.instance_path) / 'config.py'

@@ -10,22 +10,28 @@ from datetime import date
 
 import click
 from flask.cli import FlaskGroup
+from sqlalchemy import exc as sa_exc
 from flask.cli import with_appcontext
 
 from workflows.enums import Role
 
 
 def main():
+    from mediation import ConfigurationError
     from mediation import create_app
-    if sys.argv[1:2] == ['sweep']:
-        # Cron starts this every few minutes: build only the database part of the app and skip
-        # FlaskGroup, whose plugin commands (Flask-Migrate's `db`) would import Alembic.
-        from flask.cli import ScriptInfo
-        info = ScriptInfo(create_app=lambda: create_app(web=False), set_debug_flag=False)
-        sweep.main(args=sys.argv[2:], prog_name='mediation sweep', obj=info)
-        return
-    cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
-    cli.main()
+    try:
+        if sys.argv[1:2] == ['sweep']:
+            # Cron starts this every few minutes: build only the database part of the app and
+            # skip FlaskGroup, whose plugin commands (Flask-Migrate's `db`) would import Alembic.
+            from flask.cli import ScriptInfo
+            info = ScriptInfo(create_app=lambda: create_app(web=False), set_debug_flag=False)
+            sweep.main(args=sys.argv[2:], prog_name='mediation sweep', obj=info)
+            return
+        cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
+        cli.main()
+    except ConfigurationError as error:
+        click.echo(f'Error: 配置有误 / configuration error: {error}', err=True)
+        sys.exit(2)
 
 
 def register_commands(app):
@@ -105,8 +111,19 @@ def sweep(now_text):
         now = parse_now(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint='--now')
-    report = run_sweep(now)
+    try:
+        report = run_sweep(now)
+    except sa_exc.DBAPIError as error:
+        # cron mails this: say what is wrong, not a traceback
+        raise click.ClickException(_database_problem(error))
     click.echo(report.summary())
+
+
+def _database_problem(error) -> str:
+    from mediation.database import is_missing_schema
+    if is_missing_schema(error):
+        return '数据库尚未建表：请先运行 `mediation db upgrade`。'
+    return f'巡检未完成，数据库报错（未作任何修改）：{str(error.orig).strip()}'
 
 
 @click.group('calendar')

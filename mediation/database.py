@@ -40,3 +40,9 @@ def install_sqlite_pragmas():
 
 def is_postgresql(session) -> bool:
     return session.get_bind().dialect.name == 'postgresql'
+
+
+def is_missing_schema(error) -> bool:
+    """The statement failed because the tables are not there: the migrations have not been run."""
+    text = str(getattr(error, 'orig', error))
+    return 'no such table' in text or ('relation' in text and 'does not exist' in text)

@@ -72,3 +72,18 @@ def test_unknown_page_is_a_chinese_404(client):
 def test_an_unknown_deadline_profile_stops_the_start(tmp_path):
     with pytest.raises(RuntimeError, match='DEADLINE_PROFILE must be one of statutory, fast_track'):
         _app(tmp_path, DEADLINE_PROFILE='weekly')
+
+
+@pytest.mark.parametrize('command', [['sweep'], ['calendar', 'status']])
+def test_the_command_line_names_a_configuration_error_without_a_traceback(tmp_path, command):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, 'MEDIATION_INSTANCE_PATH': str(tmp_path), 'DATABASE_URL': 'postgresql://u@127.0.0.1:9/x'}
+    for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY'):
+        env.pop(name, None)
+    result = subprocess.run([sys.executable, '-m', 'mediation', *command], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == ('Error: 配置有误 / configuration error: SECRET_KEY, FIELD_ENCRYPTION_KEY must be set '
+                             '(environment or instance/config.py) when the database is not the local SQLite file\n')

@@ -396,3 +396,24 @@ def test_the_dashboard_shows_a_referral_until_it_is_accepted(db, orgs, users, cl
     [town] = successor(stage.id)
     fire(town, 'accept', users.town, utc(2026, 4, 3, 3), consent=True)
     assert title not in client.get('/').get_data(as_text=True).split('Reminders and alerts')[1].split('</div>')[0]
+
+
+@pytest.mark.parametrize('database, expected', [
+    (None, '数据库尚未建表：请先运行 `mediation db upgrade`。'),
+    ('postgresql://postgres@127.0.0.1:9/nowhere', '巡检未完成，数据库报错（未作任何修改）：'),
+])
+def test_cli_sweep_explains_a_database_it_cannot_use(tmp_path, database, expected):
+    """What cron mails when the database is not migrated or not reachable: one line, no traceback."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, 'MEDIATION_INSTANCE_PATH': str(tmp_path / 'instance'), 'SECRET_KEY': 'x',
+           'FIELD_ENCRYPTION_KEY': 'dGVzdC1rZXktdGhhdC1pcy1sb25nLWVub3VnaC0xMjM0NQ'}
+    env.pop('DATABASE_URL', None)
+    if database:
+        env['DATABASE_URL'] = database
+    result = subprocess.run([sys.executable, '-m', 'mediation', 'sweep', '--now', '2026-12-01'], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith('Error: ' + expected), result.stderr
+    assert 'Traceback' not in result.stderr and len(result.stderr.splitlines()) <= 3
