@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
+from mediation import normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +58,26 @@ def test_db_upgrade_builds_the_schema_from_empty_with_the_console_command(tmp_pa
     assert _cli(['db', 'upgrade'], env).returncode == 0
 
 
-def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(tmp_path):
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of its own on the suite's engine (SQLite file, or a new PostgreSQL database)."""
+    url = os.environ.get('DATABASE_URL')
+    if not url or not url.startswith('postgres'):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f'mediation_scratch_{os.getpid()}'
+    admin = sa.create_engine(sa.make_url(normalise_database_url(url)).set(database='postgres'),
+                             isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE {name}')
+    yield sa.make_url(normalise_database_url(url)).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+    admin.dispose()
+
+
+def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(scratch_database_url):
     """Migration c3e1f0a9b7d2: each lapse claimed before stays claimed, both ways, nothing twice."""
     from datetime import datetime
 
@@ -71,7 +93,7 @@ def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(tmp_
     from tests.factories import make_org_tree
     from tests.factories import make_standard_users
 
-    app = create_app({'SQLALCHEMY_DATABASE_URI': f"sqlite:///{tmp_path / 'migrate.sqlite3'}", 'SECRET_KEY': 'x',
+    app = create_app({'SQLALCHEMY_DATABASE_URI': scratch_database_url, 'SECRET_KEY': 'x',
                       'FIELD_ENCRYPTION_KEY': TEST_KEY, 'PASSWORD_HASH_METHOD': 'pbkdf2:sha256:1000',
                       'SWEEP_INTERVAL_MINUTES': 0})
     with app.app_context():
