@@ -32,6 +32,17 @@ def main():
     except ConfigurationError as error:
         click.echo(f'Error: 配置有误 / configuration error: {error}', err=True)
         sys.exit(2)
+    except sa_exc.DBAPIError as error:
+        # Cron mails what the sweep prints: one line that says what is wrong, not a traceback.
+        click.echo(f'Error: {_database_problem(error)}', err=True)
+        sys.exit(1)
+
+
+def _database_problem(error) -> str:
+    from mediation.database import is_missing_schema
+    if is_missing_schema(error):
+        return '数据库尚未建表：请先运行 `mediation db upgrade`。'
+    return f'数据库报错，命令未完成：{str(error.orig).strip()}'
 
 
 def register_commands(app):
@@ -111,19 +122,8 @@ def sweep(now_text):
         now = parse_now(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint='--now')
-    try:
-        report = run_sweep(now)
-    except sa_exc.DBAPIError as error:
-        # cron mails this: say what is wrong, not a traceback
-        raise click.ClickException(_database_problem(error))
+    report = run_sweep(now)
     click.echo(report.summary())
-
-
-def _database_problem(error) -> str:
-    from mediation.database import is_missing_schema
-    if is_missing_schema(error):
-        return '数据库尚未建表：请先运行 `mediation db upgrade`。'
-    return f'巡检未完成，数据库报错（未作任何修改）：{str(error.orig).strip()}'
 
 
 @click.group('calendar')

@@ -43,6 +43,10 @@ def is_postgresql(session) -> bool:
 
 
 def is_missing_schema(error) -> bool:
-    """The statement failed because the tables are not there: the migrations have not been run."""
-    text = str(getattr(error, 'orig', error))
-    return 'no such table' in text or ('relation' in text and 'does not exist' in text)
+    """The statement failed because a table is not there: the migrations have not been run.
+
+    PostgreSQL says so with SQLSTATE 42P01 (its message text follows the server's language);
+    SQLite only in its message, which is never translated.
+    """
+    cause = getattr(error, 'orig', error)
+    return getattr(cause, 'sqlstate', None) == '42P01' or 'no such table' in str(cause)

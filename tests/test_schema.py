@@ -126,3 +126,15 @@ def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(scra
         assert 'stage_action' not in sa.inspect(db.session.connection()).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_missing_table_is_recognised_on_either_database(scratch_database_url):
+    """How the command line tells "run the migrations" from other database errors."""
+    from mediation.database import is_missing_schema
+    engine = sa.create_engine(normalise_database_url(scratch_database_url))
+    with engine.connect() as conn, pytest.raises(sa.exc.DBAPIError) as missing:
+        conn.exec_driver_sql('SELECT id FROM stage')
+    with engine.connect() as conn, pytest.raises(sa.exc.DBAPIError) as other:
+        conn.exec_driver_sql('SELECT no_such_function()')
+    engine.dispose()
+    assert is_missing_schema(missing.value) and not is_missing_schema(other.value)

@@ -398,11 +398,12 @@ def test_the_dashboard_shows_a_referral_until_it_is_accepted(db, orgs, users, cl
     assert title not in client.get('/').get_data(as_text=True).split('Reminders and alerts')[1].split('</div>')[0]
 
 
-@pytest.mark.parametrize('database, expected', [
-    (None, '数据库尚未建表：请先运行 `mediation db upgrade`。'),
-    ('postgresql://postgres@127.0.0.1:9/nowhere', '巡检未完成，数据库报错（未作任何修改）：'),
+@pytest.mark.parametrize('database, expected, command', [
+    (None, '数据库尚未建表：请先运行 `mediation db upgrade`。', ['sweep', '--now', '2026-12-01']),
+    ('postgresql://postgres@127.0.0.1:9/nowhere', '数据库报错，命令未完成：', ['sweep', '--now', '2026-12-01']),
+    (None, '数据库尚未建表：请先运行 `mediation db upgrade`。', ['calendar', 'status']),
 ])
-def test_cli_sweep_explains_a_database_it_cannot_use(tmp_path, database, expected):
+def test_the_command_line_explains_a_database_it_cannot_use(tmp_path, database, expected, command):
     """What cron mails when the database is not migrated or not reachable: one line, no traceback."""
     import os
     import subprocess
@@ -412,7 +413,7 @@ def test_cli_sweep_explains_a_database_it_cannot_use(tmp_path, database, expecte
     env.pop('DATABASE_URL', None)
     if database:
         env['DATABASE_URL'] = database
-    result = subprocess.run([sys.executable, '-m', 'mediation', 'sweep', '--now', '2026-12-01'], env=env,
+    result = subprocess.run([sys.executable, '-m', 'mediation', *command], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith('Error: ' + expected), result.stderr
