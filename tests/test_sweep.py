@@ -418,3 +418,15 @@ def test_the_command_line_explains_a_database_it_cannot_use(tmp_path, database, 
     assert result.returncode == 1
     assert result.stderr.startswith('Error: ' + expected), result.stderr
     assert 'Traceback' not in result.stderr and len(result.stderr.splitlines()) <= 3
+
+
+def test_overdue_notices_say_what_happened_in_plain_words(db, orgs, users):
+    district = accepted_stage(users.district, utc(2026, 3, 2))
+    court_sent = accepted_stage(users.village, utc(2026, 2, 12), kind=StageKind.COURT_DELEGATED, court=orgs.court)
+    sweep(utc(2026, 4, 3))
+    [flagged] = rows(Notice, Notice.stage_id == district.id, Notice.kind == 'overdue')
+    assert flagged.message == f'（{orgs.district.name}）期满未达成协议，请决定延长期限、移送法院或终止调解。'
+    returned = {n.organisation_id: n.message for n in rows(Notice, Notice.stage_id == court_sent.id)}
+    assert returned == {orgs.village_a1.id: f'（{orgs.village_a1.name}）期满未达成协议，已退回法院。',
+                        orgs.town_a.id: f'（{orgs.village_a1.name}）期满未达成协议，已退回法院。',
+                        orgs.court.id: f'由{orgs.village_a1.name}期满未达成协议退回法院。'}

@@ -73,6 +73,12 @@ AUTOMATIC_REASONS = {
     'return_to_court': '法院委派/委托调解期限届满未达成协议，系统自动退回法院',
 }
 
+#: What the committee (and its supervising level) read when the system acted on a lapse.
+OVERDUE_TEXTS = {
+    'flag_for_decision': '期满未达成协议，请决定延长期限、移送法院或终止调解。',
+    'return_to_court': '期满未达成协议，已退回法院。',
+}
+
 #: The event kind of a lapse the system cannot act on by itself (reminders only).
 LAPSE = 'deadline_lapsed'
 NEEDS_DECISION_TEXT = '已超期，系统无法自动处理，请尽快决定后续处理方式。'
@@ -290,7 +296,7 @@ def _outcome(row) -> Outcome:
     # Notices are for those who must act. After a referral that is the parent committee, and
     # the stage waiting for its acceptance is its notice (dashboard.recent_notices).
     referral = trigger == 'refer_up'
-    return Outcome(trigger, dest, AUTOMATIC_REASONS[trigger], f'期满未达成协议：{TRIGGERS[trigger].label_zh}。',
+    return Outcome(trigger, dest, AUTOMATIC_REASONS[trigger], OVERDUE_TEXTS.get(trigger, ''),
                    not referral, not referral, False)
 
 
