@@ -96,16 +96,16 @@ def measure(database, runs: int) -> Result:
     from mediation.services.sweep import run_sweep
     now, quiet_now = sweep_now()
     with app.app_context():
-        run_sweep(quiet_now)  # warm the pool, the calendar cache and the statement cache
+        run_sweep(db.session, quiet_now)  # warm the pool, the calendar cache and the statement cache
         db.session.remove()
     captured = []
     for run in range(1, runs + 1):
         database.reset()
         with app.app_context():
-            run_sweep(quiet_now)  # a warm process: its connection open
+            run_sweep(db.session, quiet_now)  # a warm process: its connection open
         with app.app_context(), _capturing(captured if run == 1 else None):
             started = time.perf_counter()
-            report = run_sweep(now)
+            report = run_sweep(db.session, now)
             elapsed = time.perf_counter() - started
             db.session.remove()
         _check(report.examined == database.due and report.escalated.get('refer_up') == database.due,
@@ -141,7 +141,7 @@ def measure(database, runs: int) -> Result:
         with app.app_context():
             _connect(db)
             started = time.perf_counter()
-            report = run_sweep(quiet_now)
+            report = run_sweep(db.session, quiet_now)
             elapsed = time.perf_counter() - started
             db.session.remove()
         _check(report.examined == 0, f'nothing-due sweep found {report.examined}')

@@ -1,30 +1,34 @@
-"""Fengqiao mediation case tracker: the Flask application factory."""
+"""Fengqiao mediation case tracker: its settings and the Flask application factory.
+
+Flask is imported only inside ``create_app``: ``mediation sweep``, which cron starts every few
+minutes, reads the same settings (``load_settings``) and runs without Flask.
+"""
+import copy
+import json
 import os
 import secrets
+import types
 from pathlib import Path
-
-from flask import Flask
 
 from mediation import config as default_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config=None, *, web=True):
-    """Build the application: defaults → instance/config.py → environment → ``test_config``.
+def instance_folder() -> Path:
+    """The instance folder: ``$MEDIATION_INSTANCE_PATH``, or ``instance/`` in the project."""
+    return Path(os.environ.get('MEDIATION_INSTANCE_PATH') or PROJECT_ROOT / 'instance')
 
-    ``web=False`` builds only what the deadline sweep needs (configuration, database, models):
-    cron starts ``mediation sweep`` often, and the web extensions and Alembic cost more to import
-    than the sweep itself takes.
-    """
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.environ.get('MEDIATION_INSTANCE_PATH') or str(PROJECT_ROOT / 'instance'),
+
+def create_app(test_config=None):
+    """Build the application from ``load_settings``."""
+    from flask import Flask
+    folder = instance_folder()
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(folder),
                 template_folder=str(PROJECT_ROOT / 'templates'),
                 static_folder=str(PROJECT_ROOT / 'mediation' / 'static'))
-    load_config(app, test_config)
+    app.config.update(load_settings(folder, test_config))
     register_database(app)
-    if not web:
-        return app
     register_extensions(app)
     register_blueprints(app)
     from mediation.errors import register_error_handlers
@@ -36,54 +40,101 @@ def create_app(test_config=None, *, web=True):
     return app
 
 
-def load_config(app, test_config):
-    app.config.from_object(default_config)
-    app.config.from_pyfile('config.py', silent=True)
+def load_settings(folder: Path, test_config=None) -> dict:
+    """The settings, later wins: ``mediation.config`` → ``instance/config.py`` → environment
+    (``DATABASE_URL``, ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, any ``MEDIATION_*``, its value
+    read as JSON where it is JSON, ``__`` reaching into a dict) → ``test_config``. Checked, and
+    a local SQLite install gets its keys written once (``ensure_secrets``).
+    """
+    settings = _upper_case_names(vars(default_config))
+    config_file = folder / 'config.py'
+    if config_file.is_file():
+        settings.update(_upper_case_names(_run_python_file(config_file)))
     for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY'):
         if os.environ.get(name):
-            app.config[name] = os.environ[name]
+            settings[name] = os.environ[name]
     if os.environ.get('DATABASE_URL'):
-        app.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']
-    app.config.from_prefixed_env('MEDIATION')
+        settings['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']
+    _apply_prefixed_environment(settings, 'MEDIATION_')
     if test_config:
-        app.config.from_mapping(test_config)
-    if not app.config['SQLALCHEMY_DATABASE_URI']:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        app.config['SQLALCHEMY_DATABASE_URI'] = f"sqlite:///{Path(app.instance_path) / 'mediation.sqlite3'}"
-    app.config['SQLALCHEMY_DATABASE_URI'] = normalise_database_url(app.config['SQLALCHEMY_DATABASE_URI'])
+        settings.update(test_config)
+    if not settings['SQLALCHEMY_DATABASE_URI']:
+        folder.mkdir(parents=True, exist_ok=True)
+        settings['SQLALCHEMY_DATABASE_URI'] = f"sqlite:///{folder / 'mediation.sqlite3'}"
+    settings['SQLALCHEMY_DATABASE_URI'] = normalise_database_url(settings['SQLALCHEMY_DATABASE_URI'], folder)
     from workflows.deadlines import PROFILES
-    if app.config['DEADLINE_PROFILE'] not in PROFILES:
+    if settings['DEADLINE_PROFILE'] not in PROFILES:
         raise ConfigurationError(f"DEADLINE_PROFILE must be one of {', '.join(PROFILES)}, "
-                           f"not {app.config['DEADLINE_PROFILE']!r}")
-    ensure_secrets(app)
+                                 f"not {settings['DEADLINE_PROFILE']!r}")
+    ensure_secrets(settings, folder)
+    return settings
+
+
+def _upper_case_names(namespace) -> dict:
+    # Copies: a setting changed for one app must not change the module's defaults.
+    return {name: copy.deepcopy(value) for name, value in namespace.items() if name.isupper()}
+
+
+def _run_python_file(path: Path) -> dict:
+    """The names ``instance/config.py`` defines, run as Flask's ``from_pyfile`` runs it."""
+    module = types.ModuleType('config')
+    module.__file__ = str(path)
+    exec(compile(path.read_bytes(), str(path), 'exec'), module.__dict__)
+    return vars(module)
+
+
+def _apply_prefixed_environment(settings: dict, prefix: str) -> None:
+    """``MEDIATION_PAGE_SIZE=20`` → ``PAGE_SIZE = 20``, as Flask's ``from_prefixed_env`` reads them."""
+    for key in sorted(os.environ):
+        if not key.startswith(prefix):
+            continue
+        value = os.environ[key]
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+        *parents, name = key[len(prefix):].split('__')
+        target = settings
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[name] = value
 
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot work: the app refuses to start and says why."""
 
 
-def normalise_database_url(url: str) -> str:
-    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgres://, postgresql://)."""
+def normalise_database_url(url: str, folder: Path = None) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgres://, postgresql://).
+
+    A relative SQLite path is read against the instance folder, as Flask-SQLAlchemy reads it:
+    the sweep, which opens the database without Flask-SQLAlchemy, then opens the same file.
+    """
     for prefix in ('postgres://', 'postgresql://'):
         if url.startswith(prefix):
             return 'postgresql+psycopg://' + url[len(prefix):]
+    sqlite_prefix = 'sqlite:///'
+    if folder is not None and url.startswith(sqlite_prefix):
+        path = url[len(sqlite_prefix):]
+        if path and not path.startswith((':memory:', 'file:')) and not os.path.isabs(path):
+            return sqlite_prefix + str(folder / path)
     return url
 
 
-def ensure_secrets(app):
+def ensure_secrets(settings: dict, folder: Path) -> None:
     """Give a single-PC SQLite install its own random keys, written once to the instance folder.
 
     A PostgreSQL deployment runs several servers that must share keys, so there a missing key
     is an error instead of something invented locally.
     """
-    missing = [name for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY') if not app.config.get(name)]
+    missing = [name for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY') if not settings.get(name)]
     if not missing:
         return
-    if not app.config['SQLALCHEMY_DATABASE_URI'].startswith('sqlite'):
+    if not settings['SQLALCHEMY_DATABASE_URI'].startswith('sqlite'):
         raise ConfigurationError(f"{', '.join(missing)} must be set (environment or instance/config.py) "
-                           'when the database is not the local SQLite file')
+                                 'when the database is not the local SQLite file')
     from mediation.crypto import generate_key
-    path = Path(app.instance_path) / 'config.py'
+    path = folder / 'config.py'
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open('a', encoding='utf-8') as f:
         f.write('\n# Written once by the application on first start. Keep this file secret and backed up:\n'
@@ -91,7 +142,7 @@ def ensure_secrets(app):
         for name in missing:
             value = secrets.token_urlsafe(48) if name == 'SECRET_KEY' else generate_key()
             f.write(f'{name} = {value!r}\n')
-            app.config[name] = value
+            settings[name] = value
     os.chmod(path, 0o600)
 
 

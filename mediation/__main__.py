@@ -1,4 +1,4 @@
 """``python -m mediation`` is the ``mediation`` command."""
-from mediation.cli import main
+from mediation.command import main
 
 main()

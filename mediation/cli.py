@@ -1,4 +1,4 @@
-"""The ``mediation`` command (a Flask CLI group; ``flask --app mediation`` works the same).
+"""The commands of the ``mediation`` CLI group (``mediation.command``; ``flask --app mediation`` works the same).
 
 Each command's docstring is its help text. Heavy modules (WeasyPrint, pyHanko) are never
 imported here: the sweep runs from cron and must start fast.
@@ -9,40 +9,10 @@ import sys
 from datetime import date
 
 import click
-from flask.cli import FlaskGroup
-from sqlalchemy import exc as sa_exc
 from flask.cli import with_appcontext
 
+from mediation import sweep_command
 from workflows.enums import Role
-
-
-def main():
-    from mediation import ConfigurationError
-    from mediation import create_app
-    try:
-        if sys.argv[1:2] == ['sweep']:
-            # Cron starts this every few minutes: build only the database part of the app and
-            # skip FlaskGroup, whose plugin commands (Flask-Migrate's `db`) would import Alembic.
-            from flask.cli import ScriptInfo
-            info = ScriptInfo(create_app=lambda: create_app(web=False), set_debug_flag=False)
-            sweep.main(args=sys.argv[2:], prog_name='mediation sweep', obj=info)
-            return
-        cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
-        cli.main()
-    except ConfigurationError as error:
-        click.echo(f'Error: 配置有误 / configuration error: {error}', err=True)
-        sys.exit(2)
-    except sa_exc.DBAPIError as error:
-        # Cron mails what the sweep prints: one line that says what is wrong, not a traceback.
-        click.echo(f'Error: {_database_problem(error)}', err=True)
-        sys.exit(1)
-
-
-def _database_problem(error) -> str:
-    from mediation.database import is_missing_schema
-    if is_missing_schema(error):
-        return '数据库尚未建表：请先运行 `mediation db upgrade`。'
-    return f'数据库报错，命令未完成：{str(error.orig).strip()}'
 
 
 def register_commands(app):
@@ -111,19 +81,12 @@ def create_token(username, name):
     click.echo(token)
 
 
-@click.command('sweep')
-@click.option('--now', 'now_text', default=None, help='pretend it is this time (ISO date or datetime, China time)')
+@click.command('sweep', help=sweep_command.HELP)
+@sweep_command.now_option
 @with_appcontext
 def sweep(now_text):
-    """Find due-soon and overdue stages, remind their handlers, escalate the expired ones once."""
-    from mediation.services.sweep import parse_now
-    from mediation.services.sweep import run_sweep
-    try:
-        now = parse_now(now_text)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint='--now')
-    report = run_sweep(now)
-    click.echo(report.summary())
+    from mediation.extensions import db
+    click.echo(sweep_command.sweep_and_summarise(db.session, now_text))
 
 
 @click.group('calendar')

@@ -50,3 +50,12 @@ def is_missing_schema(error) -> bool:
     """
     cause = getattr(error, 'orig', error)
     return getattr(cause, 'sqlstate', None) == '42P01' or 'no such table' in str(cause)
+
+
+def create_engine(settings) -> sa.Engine:
+    """The engine for ``settings`` (``mediation.load_settings``), for a process without Flask.
+
+    The web app's engine is Flask-SQLAlchemy's, from the same two settings.
+    """
+    install_sqlite_pragmas()
+    return sa.create_engine(settings['SQLALCHEMY_DATABASE_URI'], **settings['SQLALCHEMY_ENGINE_OPTIONS'])

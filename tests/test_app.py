@@ -28,6 +28,33 @@ def test_config_order_env_over_instance_over_defaults(tmp_path, monkeypatch):
     assert create_app({'PAGE_SIZE': 7}).config['PAGE_SIZE'] == 7  # the test mapping beats everything
 
 
+def test_the_sweep_process_reads_the_settings_the_app_reads(tmp_path, monkeypatch):
+    """``mediation sweep`` runs without Flask on ``load_settings``; the app is built on the same."""
+    from mediation import config as defaults
+    from mediation import load_settings
+    instance = tmp_path / 'instance'
+    instance.mkdir()
+    (instance / 'config.py').write_text("PAGE_SIZE = 20\nSQLALCHEMY_DATABASE_URI = 'sqlite:///relative.sqlite3'\n")
+    monkeypatch.setenv('MEDIATION_INSTANCE_PATH', str(instance))
+    monkeypatch.delenv('DATABASE_URL', raising=False)
+    monkeypatch.setenv('SECRET_KEY', 'from-env')
+    monkeypatch.setenv('FIELD_ENCRYPTION_KEY', TEST_KEY)
+    monkeypatch.setenv('MEDIATION_SWEEP_INTERVAL_MINUTES', '0')                    # JSON: a number
+    monkeypatch.setenv('MEDIATION_RISK_AMOUNT_THRESHOLD', '50000.5')
+    monkeypatch.setenv('MEDIATION_SQLALCHEMY_ENGINE_OPTIONS__pool_pre_ping', 'false')  # into a dict
+    monkeypatch.setenv('MEDIATION_BABEL_DEFAULT_TIMEZONE', 'Asia/Urumqi')          # not JSON: the text
+    settings = load_settings(instance)
+    assert settings['PAGE_SIZE'] == 20 and settings['SWEEP_INTERVAL_MINUTES'] == 0
+    assert settings['RISK_AMOUNT_THRESHOLD'] == 50000.5
+    assert settings['BABEL_DEFAULT_TIMEZONE'] == 'Asia/Urumqi'
+    assert settings['SQLALCHEMY_ENGINE_OPTIONS'] == {'pool_pre_ping': False}
+    assert defaults.SQLALCHEMY_ENGINE_OPTIONS == {'pool_pre_ping': True}  # the defaults are copied, not changed
+    # A relative SQLite path is the instance folder's file, as Flask-SQLAlchemy reads it.
+    assert settings['SQLALCHEMY_DATABASE_URI'] == f"sqlite:///{instance / 'relative.sqlite3'}"
+    app = create_app()
+    assert {name: app.config[name] for name in settings} == settings
+
+
 def test_postgres_urls_use_psycopg3():
     assert normalise_database_url('postgres://u@h/db') == 'postgresql+psycopg://u@h/db'
     assert normalise_database_url('postgresql://u@h/db') == 'postgresql+psycopg://u@h/db'

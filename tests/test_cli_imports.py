@@ -1,9 +1,10 @@
-"""The ``mediation sweep`` command starts fast: it never imports the document stack.
+"""The ``mediation sweep`` command starts fast: it imports neither the document stack nor Flask.
 
 Cron starts the sweep as a fresh process, so every import is paid on every run: ``import
 weasyprint`` alone costs about 450 ms (docs/perf-notes.md), pyHanko and openpyxl more. The test
 runs the real command in a subprocess with ``python -X importtime`` (one line per module
-imported) on the test database, and fails naming the heavy modules that got in.
+imported) on the test database, and fails naming the heavy modules that got in. Flask and its
+extensions are kept out as well: they were a quarter of the process's time (docs/benchmarks.md).
 """
 import os
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 
 #: Top-level packages the sweep has no use for (agreement PDFs, seals, spreadsheet exports).
 HEAVY = ('weasyprint', 'pyhanko', 'openpyxl')
+#: Flask and its extensions: the sweep process opens its own session (mediation.sweep_command).
+WEB = ('flask', 'flask_sqlalchemy', 'flask_login', 'flask_wtf', 'flask_babel', 'flask_migrate', 'werkzeug', 'jinja2')
 
 
 def imported_modules(importtime_output: str) -> set[str]:
@@ -44,13 +47,21 @@ def test_importtime_output_is_parsed():
     pytest.param(('sweep', '--now', '2000-01-04'), id='sweep'),
     pytest.param(('sweep', '--help'), id='sweep-help'),
 ])
-def test_sweep_command_does_not_import_the_document_stack(app, tmp_path, args):
+def test_sweep_command_does_not_import_the_document_stack_or_flask(app, tmp_path, args):
     stdout, modules = run_mediation(app, tmp_path, *args)
     if '--help' in args:
-        assert 'mediation.cli' in modules and 'sweep' in stdout
+        assert 'mediation.sweep_command' in modules and 'sweep' in stdout
     else:
         # The trace covers the sweep itself, not just the start-up.
         assert stdout.startswith('2000-01-04 巡检：检查 0 个阶段'), stdout
         assert 'mediation.services.sweep' in modules
     heavy = sorted({name.split('.')[0] for name in modules} & set(HEAVY))
     assert not heavy, f'`mediation {" ".join(args)}` imported {", ".join(heavy)}: import them lazily, where used'
+    web = sorted({name.split('.')[0] for name in modules} & set(WEB))
+    assert not web, f'`mediation {" ".join(args)}` imported {", ".join(web)}: the sweep runs without Flask'
+
+
+def test_other_commands_run_in_the_flask_app(app, tmp_path):
+    stdout, modules = run_mediation(app, tmp_path, 'calendar', 'status')
+    assert '已录入节假日安排的年份' in stdout
+    assert {'flask', 'mediation.cli'} <= modules

@@ -81,7 +81,7 @@ def test_two_sweeps_at_once_escalate_each_stage_exactly_once(app, db, orgs, user
 
     def sweep(index, barrier):
         barrier.wait()
-        return run_sweep(utc(2026, 4, 3))
+        return run_sweep(_db.session, utc(2026, 4, 3))
 
     reports = run_threads(app, 2, sweep)
 
@@ -121,7 +121,7 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
         # (thread 0 lets go only after this sweep): fail fast instead.
         _db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
         try:
-            return run_sweep(utc(2026, 4, 3))
+            return run_sweep(_db.session, utc(2026, 4, 3))
         finally:
             release.set()
 
@@ -129,7 +129,7 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
     assert reports[1].examined == 5
     assert reports[1].escalated['refer_up'] == 5
     # The other five are left for the next run, which takes them exactly once.
-    later = run_sweep(utc(2026, 4, 3, 10))
+    later = run_sweep(_db.session, utc(2026, 4, 3, 10))
     assert later.escalated['refer_up'] == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == 'refer_up')) == 10
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.claim_key.is_not(None))) == 10

@@ -245,7 +245,7 @@ def test_rebuild_from_history_equals_the_incremental_columns(db, orgs, users):
     for day in (10, 20, 28):
         accepted_stage(v, c(2026, 12, day))
     accepted_stage(town, c(2026, 11, 2))
-    report = run_sweep(c(2026, 12, 31))
+    report = run_sweep(_db.session, c(2026, 12, 31))
     assert report.escalated['refer_up'] >= 2 and report.escalated['flag_for_decision'] == 1
     # ... and a calendar edit that moves some of them.
     calendar_service.set_day(date(2027, 1, 20), False, '测试假日', actor=None)

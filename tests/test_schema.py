@@ -104,7 +104,7 @@ def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(scra
         pending = make_case(users.village, now=datetime(2026, 3, 2, 1)).stages[0]  # acceptance due 5 March
         db.session.commit()
         ids = (referred.id, pending.id)
-        run_sweep(datetime(2026, 4, 3, 1))
+        run_sweep(db.session, datetime(2026, 4, 3, 1))
         claimed = sa.text('SELECT stage_id, kind, claim_key FROM event WHERE claim_key IS NOT NULL ORDER BY stage_id')
         before = db.session.execute(claimed).all()
         assert before == [(ids[0], 'refer_up', 'expiry:mediation:2026-04-02'),

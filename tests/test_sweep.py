@@ -50,7 +50,7 @@ def fire(stage, trigger, user, at, reason='', **data):
 
 
 def sweep(now):
-    report = run_sweep(now)
+    report = run_sweep(_db.session, now)
     _db.session.expire_all()
     return report
 
@@ -290,7 +290,7 @@ def _candidate_query(now):
     engine = _db.engine
     sa.event.listen(engine, 'before_cursor_execute', capture)
     try:
-        run_sweep(now, commit=False)
+        run_sweep(_db.session, now, commit=False)
     finally:
         sa.event.remove(engine, 'before_cursor_execute', capture)
         _db.session.rollback()

@@ -6,11 +6,11 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.extensions import db
+from mediation.models.base import Base
 from mediation.models._types import utcnow
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Base):
     """A day that differs from plain Monday–Friday, or carries a holiday name."""
 
     __tablename__ = 'calendar_day'
@@ -24,7 +24,7 @@ class CalendarDay(db.Model):
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class CalendarYear(db.Model):
+class CalendarYear(Base):
     """A year whose holiday notice has been entered; days of other years count as provisional."""
 
     __tablename__ = 'calendar_year'
@@ -35,7 +35,7 @@ class CalendarYear(db.Model):
     loaded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
 
 
-class CaseNumberCounter(db.Model):
+class CaseNumberCounter(Base):
     """Last case-number serial per committee per year, incremented atomically at acceptance."""
 
     __tablename__ = 'case_number_counter'

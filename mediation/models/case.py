@@ -8,7 +8,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.extensions import db
+from mediation.models.base import Base
 from mediation.models._types import enum_column
 from mediation.models._types import utcnow
 from mediation.models.org import Organisation
@@ -19,7 +19,7 @@ from workflows.enums import StageKind
 from workflows.states import State
 
 
-class Category(db.Model):
+class Category(Base):
     """Dispute category (纠纷类型), two levels, seeded from domain.md §4.1 and editable by administrators."""
 
     __tablename__ = 'category'
@@ -55,7 +55,7 @@ class RiskLevel(str, enum.Enum):
         return {'red': 'Red', 'orange': 'Orange', 'yellow': 'Yellow'}[self.value]
 
 
-class Case(db.Model):
+class Case(Base):
     """One dispute with its permanent matter code (一事一码), whichever committees handle it."""
 
     __tablename__ = 'dispute_case'
@@ -118,7 +118,7 @@ class PartyKind(str, enum.Enum):
     ORGANISATION = 'organisation'
 
 
-class Party(db.Model):
+class Party(Base):
     """A party. ID numbers and phones are stored encrypted plus a keyed hash for exact lookup."""
 
     __tablename__ = 'party'
@@ -149,7 +149,7 @@ class Party(db.Model):
     case: so.Mapped[Case] = so.relationship(back_populates='parties')
 
 
-class Stage(db.Model):
+class Stage(Base):
     """The part of a case handled by one committee (or the court): its own number, clock and outcome."""
 
     __tablename__ = 'stage'

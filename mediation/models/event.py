@@ -7,11 +7,11 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.extensions import db
+from mediation.models.base import Base
 from mediation.models._types import utcnow
 
 
-class Event(db.Model):
+class Event(Base):
     """Append-only history: who did what to which case, when and why.
 
     Written in the same transaction as the change it records; never updated or deleted
@@ -44,7 +44,7 @@ class Event(db.Model):
     actor = so.relationship('User')
 
 
-class Notice(db.Model):
+class Notice(Base):
     """An in-app reminder or alert for the users of one organisation; kept off the legal record."""
 
     __tablename__ = 'notice'

@@ -5,7 +5,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.extensions import db
+from mediation.models.base import Base
 from mediation.models._types import enum_column
 from workflows.enums import Level
 
@@ -31,13 +31,13 @@ class OrgKind(str, enum.Enum):
 
 #: Which districts a court serves (a basic-level court usually serves one).
 court_district = sa.Table(
-    'court_district', db.metadata,
+    'court_district', Base.metadata,
     sa.Column('court_id', sa.ForeignKey('organisation.id', ondelete='CASCADE'), primary_key=True),
     sa.Column('district_id', sa.ForeignKey('organisation.id', ondelete='CASCADE'), primary_key=True),
 )
 
 
-class Organisation(db.Model):
+class Organisation(Base):
     """One node of the tree; a district, town or village node is also its mediation committee."""
 
     __tablename__ = 'organisation'

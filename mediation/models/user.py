@@ -4,18 +4,21 @@ from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
-from werkzeug.security import check_password_hash
-from werkzeug.security import generate_password_hash
 
-from mediation.extensions import db
+from mediation.models.base import Base
 from mediation.models._types import enum_column
 from mediation.models._types import utcnow
 from mediation.models.org import Organisation
 from workflows.enums import Role
 
 
-class User(UserMixin, db.Model):
+class User(Base):
+    """A person who signs in: the four members below are what Flask-Login asks of a user.
+
+    Written out rather than taken from ``flask_login.UserMixin``: importing Flask-Login imports
+    Flask, and the ``mediation sweep`` process that cron starts loads the models without it.
+    """
+
     __tablename__ = 'user_account'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -33,13 +36,25 @@ class User(UserMixin, db.Model):
     organisation: so.Mapped[Organisation] = so.relationship()
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.active
 
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    # werkzeug is imported where it is used, for the same reason as above.
     def set_password(self, password: str, method: str = 'scrypt') -> None:
+        from werkzeug.security import generate_password_hash
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
+        from werkzeug.security import check_password_hash
         return check_password_hash(self.password_hash, password)
 
     @property
@@ -50,7 +65,7 @@ class User(UserMixin, db.Model):
         return f'<User {self.username}>'
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = 'api_token'

@@ -1,5 +1,4 @@
 """The working-day calendar kept in the database, as a ``workflows.calendar.WorkCalendar``."""
-import threading
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,37 +8,20 @@ from mediation.extensions import db
 from mediation.models import CalendarDay
 from mediation.models import CalendarYear
 from mediation.models._types import utcnow
+from mediation.services import calendar_cache
 from workflows.calendar import WorkCalendar
 from workflows.calendar import chinesecalendar_overrides
 from workflows.deadlines import Unit
 from workflows.periods import Deadline
 
-_cache_lock = threading.Lock()
-_cache: dict = {'fingerprint': None, 'calendar': None}
-
-
-def _fingerprint():
-    """Changes whenever any server edits the calendar, so every server's cache notices."""
-    days = db.session.execute(sa.select(sa.func.count(), sa.func.max(CalendarDay.updated_at))).one()
-    years = db.session.execute(sa.select(sa.func.count(), sa.func.max(CalendarYear.loaded_at))).one()
-    return (db.session.get_bind().url.render_as_string(), tuple(days), tuple(years))
-
 
 def current_calendar() -> WorkCalendar:
-    """The calendar as stored now (one small query to check the cache)."""
-    fingerprint = _fingerprint()
-    with _cache_lock:
-        if _cache['fingerprint'] == fingerprint:
-            return _cache['calendar']
-    overrides = {row.day: (row.is_workday, row.name) for row in db.session.scalars(sa.select(CalendarDay))}
-    calendar = WorkCalendar(overrides, known_years())
-    with _cache_lock:
-        _cache.update(fingerprint=fingerprint, calendar=calendar)
-    return calendar
+    """The calendar as stored now (cached until any server edits it)."""
+    return calendar_cache.current_calendar(db.session)
 
 
 def known_years() -> set[int]:
-    return set(db.session.scalars(sa.select(CalendarYear.year)))
+    return calendar_cache.known_years(db.session)
 
 
 def year_ranges(years) -> list[str]:

@@ -16,7 +16,7 @@ def start_sweep_scheduler(app, minutes: int) -> threading.Thread:
         while True:
             with app.app_context():
                 try:
-                    log.info(run_sweep().summary())
+                    log.info(run_sweep(db.session).summary())
                 except Exception:  # the schedule must survive a bad run; the next one retries
                     log.exception('scheduled sweep failed')
                     db.session.rollback()

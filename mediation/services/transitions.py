@@ -183,8 +183,9 @@ def _open_parent_stage(stage: Stage, now: datetime) -> None:
     if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
         raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
     db.session.flush()
-    open_parent_stages([SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level, court_id=stage.court_id,
-                                        parent_id=parent.id, deadline_profile=stage.case.deadline_profile)], now)
+    open_parent_stages(db.session, [SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level,
+                                                    court_id=stage.court_id, parent_id=parent.id,
+                                                    deadline_profile=stage.case.deadline_profile)], now)
     db.session.expire(stage.case, ['stages'])
 
 
