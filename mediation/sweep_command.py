@@ -2,7 +2,7 @@
 
 Cron starts the sweep every few minutes, so its start-up is paid on every run: the command
 reads the settings (``mediation.load_settings``), opens its own engine and session, and sweeps.
-Flask, its extensions and the web app would be a third of the process's time
+Flask, its extensions and the web app were about a quarter of the process's time
 (docs/benchmarks.md). Inside the Flask CLI (``flask --app mediation sweep``, the tests'
 runner) ``mediation.cli.sweep`` runs the same sweep in the app's session.
 """
@@ -15,6 +15,7 @@ now_option = click.option('--now', 'now_text', default=None,
 
 
 def sweep_and_summarise(session, now_text) -> str:
+    # Imported when sweeping: `sweep --help` needs neither the models nor the database.
     from mediation.services.sweep import parse_now
     from mediation.services.sweep import run_sweep
     try:
@@ -27,7 +28,6 @@ def sweep_and_summarise(session, now_text) -> str:
 @click.command('sweep', help=HELP)
 @now_option
 def sweep(now_text):
-    # Imported here, not above: `sweep --help` needs none of them.
     from sqlalchemy.orm import Session
 
     from mediation import instance_folder
