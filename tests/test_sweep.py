@@ -398,6 +398,28 @@ def test_the_dashboard_shows_a_referral_until_it_is_accepted(db, orgs, users, cl
     assert title not in client.get('/').get_data(as_text=True).split('Reminders and alerts')[1].split('</div>')[0]
 
 
+def test_the_serve_scheduler_sweeps_at_once_and_again(app, db, orgs, users, caplog):
+    """``mediation serve`` sweeps in a thread of its own: now, then every SWEEP_INTERVAL_MINUTES."""
+    import logging
+    import time
+
+    from mediation.services.scheduler import start_sweep_scheduler
+    stage_id = accepted_stage(users.village, utc(2026, 3, 2)).id  # due 2 April: long past today
+    _db.session.remove()  # SQLite: no transaction of ours may hold the write lock
+    caplog.set_level(logging.INFO, logger='mediation.services.scheduler')
+    stop = start_sweep_scheduler(app, minutes=0.01)  # every 0.6 s
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(caplog.records) < 2:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+    summaries = [record.getMessage() for record in caplog.records]
+    assert len(summaries) >= 2, summaries
+    assert '移交上级调解 1 个' in summaries[0] and '移交上级调解' not in summaries[1]
+    assert _db.session.get(Stage, stage_id).state == S.REFERRED_UP
+
+
 @pytest.mark.parametrize('database, expected, command', [
     (None, '数据库尚未建表：请先运行 `mediation db upgrade`。', ['sweep', '--now', '2026-12-01']),
     ('postgresql://postgres@127.0.0.1:9/nowhere', '数据库报错，命令未完成：', ['sweep', '--now', '2026-12-01']),

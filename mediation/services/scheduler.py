@@ -5,15 +5,15 @@ import threading
 log = logging.getLogger(__name__)
 
 
-def start_sweep_scheduler(app, minutes: int) -> threading.Thread:
-    """Run the sweep now and then every ``minutes`` in a daemon thread.
+def start_sweep_scheduler(app, minutes: float) -> threading.Event:
+    """Run the sweep now and then every ``minutes`` in a daemon thread; set the returned event to stop it.
 
     Safe next to a cron sweep or another server: the sweep escalates each stage once.
     """
     def loop():
         from mediation.extensions import db
         from mediation.services.sweep import run_sweep
-        while True:
+        while not stop.is_set():
             with app.app_context():
                 try:
                     log.info(run_sweep(db.session).summary())
@@ -25,6 +25,5 @@ def start_sweep_scheduler(app, minutes: int) -> threading.Thread:
             stop.wait(minutes * 60)
 
     stop = threading.Event()
-    thread = threading.Thread(target=loop, name='sweep-scheduler', daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=loop, name='sweep-scheduler', daemon=True).start()
+    return stop
