@@ -6,8 +6,8 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models.base import Base
 from mediation.models._types import utcnow
+from mediation.models.base import Base
 
 
 class CalendarDay(Base):

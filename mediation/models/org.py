@@ -5,8 +5,8 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models.base import Base
 from mediation.models._types import enum_column
+from mediation.models.base import Base
 from workflows.enums import Level
 
 

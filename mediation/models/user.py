@@ -5,9 +5,9 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models.base import Base
 from mediation.models._types import enum_column
 from mediation.models._types import utcnow
+from mediation.models.base import Base
 from mediation.models.org import Organisation
 from workflows.enums import Role
 
