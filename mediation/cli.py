@@ -184,6 +184,8 @@ def serve(host, port, threads, no_scheduler):
     from mediation.services.scheduler import start_sweep_scheduler
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    # The transitions library logs each callback at INFO; the audit trail already records every step.
+    logging.getLogger('transitions').setLevel(logging.WARNING)
     minutes = app.config['SWEEP_INTERVAL_MINUTES']
     if minutes and not no_scheduler:
         start_sweep_scheduler(app, minutes)
