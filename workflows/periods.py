@@ -213,7 +213,7 @@ def _deadline(due, consulted: list[DayInfo], steps):
         steps.append({
             'code': 'provisional',
             'text': f'{"、".join(map(str, years))}年节假日安排尚未录入，暂按周一至周五为工作日推算，'
-                    '本期限为暂定，录入后应重新计算',
+                    '本期限为暂定，录入该年安排后系统会自动重新计算',
             'years': years,
         })
     steps.append({'code': 'due', 'text': f'期限届满日：{_day_zh(due)}，当日24:00届满', 'date': due.isoformat()})

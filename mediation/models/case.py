@@ -205,10 +205,6 @@ class Stage(Base):
     previous_stage: so.Mapped[Optional['Stage']] = so.relationship(remote_side=[id])
 
     @property
-    def state_enum(self) -> State:
-        return State(self.state)
-
-    @property
     def case_number(self) -> Optional[str]:
         if self.number_serial is None:
             return None

@@ -67,10 +67,6 @@ class Organisation(Base):
     def level(self) -> Level:
         return self.kind.level
 
-    @property
-    def is_committee(self) -> bool:
-        return self.kind != OrgKind.COURT
-
     def contains(self, other: 'Organisation') -> bool:
         """True when ``other`` is this node or lies below it."""
         return other.path.startswith(self.path)

@@ -115,13 +115,3 @@ def _mark_year_known(year, actor_id, source):
 def _recompute_from(day: date) -> int:
     from mediation.services.deadlines import recompute_affected_by
     return recompute_affected_by(day)
-
-
-def seed_from_package() -> int:
-    """Load every year chinesecalendar covers that is not loaded yet (demo data, fresh installs)."""
-    from workflows.calendar import chinesecalendar_years
-    loaded = known_years()
-    years = [year for year in chinesecalendar_years() if year not in loaded]
-    for year in years:
-        load_year(year, actor=None)
-    return len(years)
