@@ -28,6 +28,8 @@ def create_app(test_config=None):
                 template_folder=str(PROJECT_ROOT / 'templates'),
                 static_folder=str(PROJECT_ROOT / 'mediation' / 'static'))
     app.config.update(load_settings(folder, test_config))
+    from mediation.web import IdConverter
+    app.url_map.converters['int'] = IdConverter  # before any blueprint adds its routes
     register_database(app)
     register_extensions(app)
     register_blueprints(app)

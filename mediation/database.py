@@ -38,6 +38,22 @@ def install_sqlite_pragmas():
             conn.exec_driver_sql('BEGIN IMMEDIATE')
 
 
+#: The largest value of an INTEGER column (every id) on PostgreSQL.
+INTEGER_MAX = 2**31 - 1
+
+
+def database_integer(value) -> int:
+    """A positive whole number from user input that fits an INTEGER column (an id, a page).
+
+    ``ValueError`` otherwise, so Flask's ``request.args.get(..., type=database_integer)`` falls
+    back to its default: a number too large for the database must not reach a query.
+    """
+    number = int(str(value).strip())
+    if not 0 < number <= INTEGER_MAX:
+        raise ValueError(f'{value!r} is not an id')
+    return number
+
+
 def is_postgresql(session) -> bool:
     return session.get_bind().dialect.name == 'postgresql'
 

@@ -3,8 +3,10 @@ from flask import current_app
 from flask import request
 from flask import session
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from mediation.chinatime import china_time
+from mediation.database import INTEGER_MAX
 
 
 def select_locale():
@@ -45,6 +47,14 @@ EVENT_LABELS = {'created': _l('登记纠纷'), 'received': _l('收到移交/移�
 def state_label(value):
     from workflows.states import State
     return label(State(value)) if value else ''
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route stops at the largest id: a longer number is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault('max', INTEGER_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_template_helpers(app):

@@ -79,3 +79,20 @@ def test_invalid_transition_data_is_a_422_not_a_500(api, users, data):
     response = api.post(f'/api/v1/cases/{case.id}/transitions',
                         {'transition': 'extend', 'version': version + 1, 'data': data})
     assert response.status_code == 422 and '不正确' in response.get_json()['error']['message']
+
+
+@pytest.mark.parametrize('extra', [{'data': {'court_id': 'abc'}}, {'data': {'court_id': 10 ** 20}},
+                                   {'stage_id': 'first'}])
+def test_ids_that_are_not_ids_are_a_422_not_a_500(api, users, extra):
+    case = make_case(users.village)
+    version = api.get(f'/api/v1/cases/{case.id}').get_json()['stages'][0]['version']
+    api.post(f'/api/v1/cases/{case.id}/transitions', {'transition': 'accept', 'version': version})
+    response = api.post(f'/api/v1/cases/{case.id}/transitions',
+                        {'transition': 'refer_to_court', 'version': version + 1, 'reason': '调解不成', **extra})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()['error']['code'] in ('invalid_transition', 'validation_failed')
+
+
+def test_an_id_longer_than_the_database_holds_is_a_404(api):
+    response = api.get(f'/api/v1/cases/{10 ** 20}')
+    assert response.status_code == 404 and response.get_json()['error']['code'] == 'not_found'

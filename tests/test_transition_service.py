@@ -276,6 +276,22 @@ def test_row_changed_behind_the_loaded_object_is_a_conflict(db, orgs, handler):
     assert [e.kind for e in stage_events(stage.id)] == ['created']
 
 
+@pytest.mark.parametrize('state, trigger, data', [
+    (S.PENDING_ACCEPTANCE, 'accept', {'consent': True}),  # the case number's query flushes first
+    (S.MEDIATING, 'refer_up', {'consent': True}),         # the parent's new stage flushes first
+    (S.MEDIATING, 'refer_to_court', {}),                  # the court's new stage flushes first
+])
+def test_a_change_behind_the_loaded_object_is_a_conflict_whatever_flushes_first(db, orgs, handler, state, trigger,
+                                                                                  data):
+    stage = stage_in_state(handler, state)
+    _db.session.execute(sa.update(Stage).where(Stage.id == stage.id).values(version=Stage.version + 1)
+                        .execution_options(synchronize_session=False))
+    with pytest.raises(Conflict):
+        apply_transition(stage, trigger, handler, reason=REASON, data=data, expected_version=1, now=NOW)
+    _db.session.rollback()
+    assert [e.kind for e in stage_events(stage.id)] == ['created']
+
+
 def test_users_outside_the_committee_are_refused(db, orgs, handler):
     stage = stage_in_state(handler, S.MEDIATING)
     outsiders = [

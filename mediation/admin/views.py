@@ -29,6 +29,7 @@ from mediation.admin.forms import NoticeForm
 from mediation.admin.forms import RemoveDayForm
 from mediation.admin.forms import SetDayForm
 from mediation.chinatime import today_in_china
+from mediation.database import database_integer
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import CalendarDay
@@ -102,7 +103,7 @@ def new_organisation():
         # "add a town/village below" links pass the kind and the parent
         if request.args.get('kind') in {k.value for k in OrgKind}:
             form.kind.data = request.args['kind']
-        form.parent_id.data = request.args.get('parent', 0, type=int)
+        form.parent_id.data = request.args.get('parent', 0, type=database_integer)
     elif form.validate():
         try:
             org = org_service.create_organisation(kind=form.kind.data, **_org_values(form))
@@ -156,7 +157,7 @@ def _render_org_form(form, org):
 @bp.route('/users')
 def users():
     q = request.args.get('q', '').strip()[:100]
-    page = max(1, request.args.get('page', 1, type=int))
+    page = request.args.get('page', 1, type=database_integer)
     rows, has_next = accounts.list_users(q, page=page, per_page=current_app.config['PAGE_SIZE'])
     args = {'q': q} if q else {}
     return render_template(
@@ -197,7 +198,7 @@ def new_user():
     _fill_user_choices(form)
     if not form.is_submitted():
         form.role.data = request.args.get('role', Role.VILLAGE_MEDIATOR.value)
-        form.organisation_id.data = request.args.get('organisation', 0, type=int)
+        form.organisation_id.data = request.args.get('organisation', 0, type=database_integer)
     elif (organisation := _validated_organisation(form)) is not None:
         try:
             user = accounts.create_user(username=form.username.data, display_name=form.display_name.data or '',

@@ -104,6 +104,8 @@ def post_transition(case_id):
 def _stage_for(case, stage_id):
     """The named stage, or the newest stage at the user's own organisation."""
     if stage_id is not None:
+        if not isinstance(stage_id, int) or isinstance(stage_id, bool):
+            raise ValidationFailed('stage_id 须为整数（阶段编号）。')
         for stage in case.stages:
             if stage.id == stage_id:
                 return stage

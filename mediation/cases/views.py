@@ -16,6 +16,7 @@ from mediation.cases.forms import RevealForm
 from mediation.cases.forms import TRIGGER_FIELDS
 from mediation.cases.forms import TransitionForm
 from mediation.chinatime import today_in_china
+from mediation.database import database_integer
 from mediation.errors import MediationError
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
@@ -39,9 +40,9 @@ from workflows.states import State
 def index():
     filters = case_queries.CaseFilters(
         q=request.args.get('q', '').strip()[:100], state=_choice('state', [s.value for s in State]),
-        category_id=request.args.get('category_id', type=int), level=_choice('level', [lv.value for lv in Level]),
+        category_id=request.args.get('category_id', type=database_integer), level=_choice('level', [lv.value for lv in Level]),
         due=_choice('due', ['due_soon', 'overdue']), mine=request.args.get('mine') == '1')
-    page = max(1, request.args.get('page', 1, type=int))
+    page = request.args.get('page', 1, type=database_integer)
     today = today_in_china()
     cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
     args = {k: v for k, v in request.args.items() if k != 'page'}

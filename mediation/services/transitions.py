@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from mediation.chinatime import china_date
+from mediation.database import database_integer
 from mediation.errors import Conflict
 from mediation.errors import InvalidTransition
 from mediation.errors import PermissionDenied
@@ -117,11 +118,13 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
         raise InvalidTransition(error.message, allowed=allowed_triggers(stage, actor))
 
     event_data = {key: value for key, value in ctx.data.items() if _jsonable(value)}
-    _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data)
+    # The version goes up first: side effects flush (the case number, a new stage), and any flush
+    # of this stage is the one that finds someone else's newer version.
     stage.version += 1
-    event = record_event(stage, trigger, actor, now, from_state=from_state, to_state=to_state,
-                         reason=ctx.reason, data=event_data)
     try:
+        _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data)
+        event = record_event(stage, trigger, actor, now, from_state=from_state, to_state=to_state,
+                             reason=ctx.reason, data=event_data)
         db.session.flush()
     except StaleDataError:
         raise Conflict('该案件刚被他人修改，您的操作未保存，请刷新页面后重试。')
@@ -192,7 +195,10 @@ def _open_parent_stage(stage: Stage, now: datetime) -> None:
 def _court_for(stage: Stage, court_id) -> Organisation:
     """The court named in the form, or the one serving the committee's district."""
     if court_id:
-        court = db.session.get(Organisation, int(court_id))
+        try:
+            court = db.session.get(Organisation, database_integer(court_id))
+        except ValueError:
+            court = None
         if court is None or court.kind != OrgKind.COURT:
             raise InvalidTransition('所选法院不存在。', allowed=[])
         return court
