@@ -104,3 +104,16 @@ def test_an_unknown_province_code_is_a_warning_not_a_refusal(client, users, logi
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and '纠纷已登记' in page
     assert '张三：身份证号码前两位“99”不是已知的省级行政区划代码' in page
+
+
+def test_a_repeat_dispute_is_pointed_out_only_within_the_jurisdiction(db, users):
+    """The same ID number in another open case: a hint for its own committee and the town above,
+    nothing at all for a committee that cannot see that case."""
+    from mediation.services.cases import create_case
+    from tests.factories import case_input
+    earlier = make_case(users.village)
+    hint = f'当事人张三另有未结纠纷（案件编码 {earlier.matter_code}）'
+    same_village = create_case(users.village, case_input(title='又一起排水纠纷')).warnings
+    assert any(hint in warning for warning in same_village)
+    elsewhere = create_case(users.village_other, case_input(title='别村的纠纷')).warnings
+    assert not any('另有未结纠纷' in warning for warning in elsewhere)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from mediation.access import handles_case
+from mediation.access import visible_cases
 from mediation.chinatime import china_date
 from mediation.errors import PermissionDenied
 from mediation.errors import ValidationFailed
@@ -155,7 +156,7 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
         _alert_supervisors(stage, assessment, now)
     refresh_deadline(stage)
     db.session.flush()
-    return IntakeResult(case, stage, warnings + repeat_dispute_warnings(case))
+    return IntakeResult(case, stage, warnings + repeat_dispute_warnings(case, actor))
 
 
 def _amount(text) -> Optional[Decimal]:
@@ -243,14 +244,16 @@ def _clean(value):
     return value or None
 
 
-def repeat_dispute_warnings(case: Case) -> list[str]:
-    """Parties who are in another open case (same ID number): a hint of a repeat dispute."""
+def repeat_dispute_warnings(case: Case, actor: User) -> list[str]:
+    """Parties who are in another open case the actor may see (same ID number): a hint of a repeat
+    dispute. Cases outside the actor's jurisdiction are not mentioned, not even that they exist."""
     hashes = [p.id_number_hash for p in case.parties if p.id_number_hash]
     if not hashes:
         return []
     rows = db.session.execute(
         sa.select(Party.name, Case.matter_code).join(Case, Party.case_id == Case.id)
         .where(Party.id_number_hash.in_(hashes), Case.id != case.id,
+               Case.id.in_(visible_cases(actor).with_only_columns(Case.id)),
                sa.exists().where(Stage.case_id == Case.id, Stage.state.in_([s.value for s in OPEN_STATES])))
         .limit(10)).all()
     return [f'当事人{name}另有未结纠纷（案件编码 {code}），请注意是否为重复纠纷。' for name, code in rows]
