@@ -4,8 +4,12 @@
   whole subtree below it (a town supervisor sees every village of the town, read-only).
 - Court officers see the court's own stages and every stage their court sent down or received.
 - Administrators read their subtree (masked) but never act on cases.
+- Acting on a stage: its own committee's (or court's) users, and the court that sent it down
+  (``acting_as``; the state machine then decides what each of them may do).
 Every listing and lookup of cases goes through ``visible_cases``/``get_visible_case``.
 """
+from typing import Optional
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -15,6 +19,8 @@ from mediation.models import Case
 from mediation.models import Organisation
 from mediation.models import Stage
 from workflows.enums import Role
+from workflows.machine import COURT
+from workflows.machine import HANDLER
 
 
 def visible_stages_clause(user, stage=Stage):
@@ -42,9 +48,17 @@ def get_visible_case(user, case_id) -> Case:
     return case
 
 
-def can_act_on(user, stage: Stage) -> bool:
-    """Handlers act only on stages at their own committee (court officers: at their court)."""
-    return user.role != Role.ADMIN and stage.committee_id == user.organisation_id
+def acting_as(user, stage: Stage) -> Optional[str]:
+    """How a signed-in user may act on ``stage``: as its handler (a stage at their own committee or
+    court), as the court that sent it down (court officers), or not at all (None: administrators,
+    inactive accounts, everyone else)."""
+    if user.role == Role.ADMIN or not user.active:
+        return None
+    if stage.committee_id == user.organisation_id:
+        return HANDLER
+    if user.role == Role.COURT_OFFICER and stage.court_id == user.organisation_id:
+        return COURT
+    return None
 
 
 def handles_case(user, case: Case) -> bool:

@@ -96,3 +96,18 @@ def test_ids_that_are_not_ids_are_a_422_not_a_500(api, users, extra):
 def test_an_id_longer_than_the_database_holds_is_a_404(api):
     response = api.get(f'/api/v1/cases/{10 ** 20}')
     assert response.status_code == 404 and response.get_json()['error']['code'] == 'not_found'
+
+
+def test_the_sending_court_sees_what_it_may_do_on_a_court_sent_stage(client, users, db, orgs):
+    """The API and the pages answer "who may act" with the same rule (access.acting_as)."""
+    from mediation.services.transitions import apply_transition
+    from workflows.enums import StageKind
+    case = make_case(users.village)
+    stage = case.stages[0]
+    stage.kind, stage.court_id = StageKind.COURT_DELEGATED, orgs.court.id
+    apply_transition(stage, 'accept', users.village, data={'consent': True})
+    db.session.commit()
+    token = create_token(users.court.username)
+    db.session.commit()
+    body = client.get(f'/api/v1/cases/{case.id}', headers={'Authorization': f'Bearer {token}'}).get_json()
+    assert body['stages'][0]['allowed_transitions'] == ['return_to_court']

@@ -4,7 +4,7 @@ from flask import g
 from flask import jsonify
 from flask import request
 
-from mediation.access import can_act_on
+from mediation.access import acting_as
 from mediation.access import get_visible_case
 from mediation.api import bp
 from mediation.errors import MediationError
@@ -45,7 +45,7 @@ def stage_json(stage, user):
         'case_number': stage.case_number, 'version': stage.version,
         'received_at': _iso(stage.received_at), 'accepted_at': _iso(stage.accepted_at),
         'due_on': stage.due_on.isoformat() if stage.due_on else None, 'due_provisional': stage.due_provisional,
-        'allowed_transitions': allowed_triggers(stage, user) if can_act_on(user, stage) else [],
+        'allowed_transitions': allowed_triggers(stage, user),
     }
 
 
@@ -110,7 +110,7 @@ def _stage_for(case, stage_id):
             if stage.id == stage_id:
                 return stage
         raise NotFound('该案件没有这个阶段。')
-    own = [stage for stage in case.stages if can_act_on(g.api_user, stage)]
+    own = [stage for stage in case.stages if acting_as(g.api_user, stage)]
     if not own:
         raise NotFound('您的单位在该案件中没有可办理的阶段。')
     return own[-1]

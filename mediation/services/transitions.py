@@ -12,6 +12,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from mediation.access import acting_as
 from mediation.chinatime import china_date
 from mediation.database import database_integer
 from mediation.errors import Conflict
@@ -29,9 +30,7 @@ from mediation.models._types import utcnow
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.numbering import next_serial
 from workflows.enums import Level
-from workflows.enums import Role
 from workflows.enums import StageKind
-from workflows.machine import COURT
 from workflows.machine import HANDLER
 from workflows.machine import SYSTEM
 from workflows.machine import TRIGGERS
@@ -48,15 +47,7 @@ _ENDING_STATES = {State.DECLINED, State.REFERRED_UP, State.WITH_COURT, State.RET
 
 def actor_kind(stage: Stage, actor: Optional[User]) -> Optional[str]:
     """How ``actor`` stands to ``stage``: handler, the sending court, the system — or None (no right)."""
-    if actor is None:
-        return SYSTEM
-    if actor.role == Role.ADMIN or not actor.active:
-        return None
-    if stage.committee_id == actor.organisation_id:
-        return HANDLER
-    if actor.role == Role.COURT_OFFICER and stage.court_id == actor.organisation_id:
-        return COURT
-    return None
+    return SYSTEM if actor is None else acting_as(actor, stage)
 
 
 def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: Optional[dict] = None):
