@@ -3,7 +3,6 @@
 Pages get a Chinese message; the API gets ``{"error": {"code": ..., "message": ...}}``.
 Nothing ever shows a traceback.
 """
-from flask import flash
 from flask import jsonify
 from flask import render_template
 from flask import request
@@ -90,9 +89,8 @@ def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def handle_csrf(error):
         db.session.rollback()
-        if not wants_json() and request.referrer:
-            flash('表单已过期或缺少安全校验码，请重新提交。', 'danger')
-        return error_response(400, 'csrf_failed', '表单已过期或缺少安全校验码（CSRF），请刷新页面后重新提交。')
+        return error_response(400, 'csrf_failed', '页面打开太久或已退出登录，这次提交没有保存（安全校验码 CSRF 已失效）。'
+                                                  '请先复制已填写的内容，再刷新页面重新提交。')
 
     @app.errorhandler(HTTPException)
     def handle_http(error):

@@ -67,6 +67,18 @@ def test_form_without_csrf_token_is_refused(client, users, app):
         app.config['WTF_CSRF_ENABLED'] = False
 
 
+def test_an_expired_form_is_explained_once_in_plain_words(client, users, app):
+    app.config['WTF_CSRF_ENABLED'] = True
+    try:
+        response = client.post('/login', data={'username': users.village.username, 'password': 'password123'},
+                               headers={'Referer': 'http://localhost/login'})
+    finally:
+        app.config['WTF_CSRF_ENABLED'] = False
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page.count('这次提交没有保存') == 1 and '刷新页面重新提交' in page
+
+
 def test_open_redirect_after_login_is_refused(client, users):
     response = client.post('/login?next=//evil.example/', data={'username': users.village.username,
                                                                 'password': 'password123'})
