@@ -43,6 +43,17 @@ def test_missing_required_fields_are_marked(client, users, login):
     assert response.status_code == 422 and '请填写纠纷名称' in page and '请填写纠纷简要情况' in page
 
 
+def test_numbers_and_dates_that_cannot_be_read_get_one_chinese_message(client, users, login):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{'people_involved': 'abc',
+                                                              'parties-0-birth_date': '1949-13-45'}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count('请输入整数。') == 1 and '涉及人数须在' not in page
+    assert '请输入有效日期（格式：2026-10-01）。' in page and 'Not a valid' not in page
+    assert 'value="abc"' in page and 'value="1949-13-45"' in page
+
+
 def test_risky_dispute_may_go_straight_to_the_town_and_alerts_it(client, users, login, db):
     login(users.village)
     response = client.post('/cases/new', data=_intake_form(mzx_risk='y', intake_level='town', people_involved='30'))

@@ -11,8 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
-from wtforms import DateField
-from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
@@ -29,31 +27,13 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from mediation.formutil import ChineseDateField
+from mediation.formutil import ChineseIntegerField
 from mediation.models import OrgKind
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class ChineseDateField(DateField):
-    """A date field whose parse error is one clear Chinese message (no English fallback text)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_('请输入有效日期（格式：2026-10-01）。'))
-
-
-class ChineseIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_('请输入整数。'))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -159,7 +139,7 @@ class ConfirmForm(FlaskForm):
 
 
 class LoadYearForm(FlaskForm):
-    year = ChineseIntegerField(_l('年份'), validators=[
+    year = ChineseIntegerField(_l('年份'), parse_error=_l('请输入年份。'), validators=[
         DataRequired(_l('请输入年份。')), NumberRange(min=1990, max=2100, message=_l('年份须在 1990 至 2100 之间。'))])
 
 

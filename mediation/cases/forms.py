@@ -1,21 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
-from wtforms import DateField
 from wtforms import FieldList
 from wtforms import Form
 from wtforms import FormField
 from wtforms import HiddenField
-from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
-from mediation.formutil import choices
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from mediation.formutil import ChineseDateField
+from mediation.formutil import ChineseIntegerField
+from mediation.formutil import choices
 from mediation.models import PartyKind
 from mediation.models import PartyRole
 from mediation.models import RiskLevel
@@ -30,7 +30,7 @@ class PartyForm(Form):
     sex = SelectField(_l('性别'), choices=choices([('', _l('（由身份证号码自动识别）')), ('male', _l('男')), ('female', _l('女'))]),
                       validators=[Optional()])
     ethnicity = StringField(_l('民族'), validators=[Optional(), Length(max=20)])
-    birth_date = DateField(_l('出生日期'), validators=[Optional()])
+    birth_date = ChineseDateField(_l('出生日期'), validators=[Optional()])
     occupation = StringField(_l('职业或职务'), validators=[Optional(), Length(max=100)])
     address = StringField(_l('住址/住所'), validators=[Optional(), Length(max=255)])
     phone = StringField(_l('联系电话'), validators=[Optional(), Length(max=40)])
@@ -47,7 +47,7 @@ class CaseForm(FlaskForm):
     requests = TextAreaField(_l('当事人申请事项'), validators=[Optional(), Length(max=10000)])
     place = StringField(_l('纠纷发生地'), validators=[Optional(), Length(max=200)])
     amount = StringField(_l('涉及金额（元）'), validators=[Optional(), Length(max=20)])
-    people_involved = IntegerField(_l('涉及人数'), default=2, validators=[
+    people_involved = ChineseIntegerField(_l('涉及人数'), default=2, validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l('涉及人数须在 0 至 100000 之间。'))])
     mzx_risk = BooleanField(_l('有民转刑风险'))
     group_dispute = BooleanField(_l('群体性纠纷'))
@@ -72,7 +72,8 @@ class TransitionForm(FlaskForm):
                                                  ('respondent', _l('被申请人')), ('committee', _l('调解委员会'))]),
                                validators=[Optional()])
     unit = SelectField(_l('延长单位'), choices=choices([('days', _l('日')), ('months', _l('月')), ('workdays', _l('工作日'))]), validators=[Optional()])
-    amount = IntegerField(_l('延长长度'), validators=[Optional(), NumberRange(min=1, max=366)])
+    amount = ChineseIntegerField(_l('延长长度'), validators=[
+        Optional(), NumberRange(min=1, max=366, message=_l('延长长度须在 1 至 366 之间。'))])
     consent = BooleanField(_l('已征得当事人同意并记录'))
     parties_signed = BooleanField(_l('全体当事人已签名、盖章或按指印'))
     mediator_signed = BooleanField(_l('调解员已签名'))
