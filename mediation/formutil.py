@@ -21,6 +21,9 @@ class _ParseErrorOnly:
             self.parse_error = parse_error
 
     def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None  # left empty: for Optional or DataRequired to judge, not a parse error
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
