@@ -98,6 +98,21 @@ def test_refused_transition_says_what_is_missing_and_keeps_input(client, users, 
     assert response.status_code == 422 and '申请中止的一方' in page and '等待伤情鉴定' in page
 
 
+def test_a_transition_form_marks_the_field_that_is_wrong(client, users, login, db):
+    case = make_case(users.village)
+    stage = case.stages[0]
+    url = f'/cases/{case.id}/stages/{stage.id}/transition'
+    login(users.village)
+    client.post(url, data={'trigger': 'accept', 'version': stage.version, 'consent': 'y'})
+    db.session.refresh(stage)
+    response = client.post(url, data={'trigger': 'extend', 'version': stage.version, 'unit': 'days',
+                                      'amount': '999', 'consent': 'y', 'reason': '双方同意继续调解'})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '延长长度须在 1 至 366 之间。' in page and 'field-error' in page
+    assert 'value="999"' in page and '双方同意继续调解' in page
+
+
 def test_case_page_explains_the_deadline(client, users, login, db):
     case = make_case(users.village)
     login(users.village)
@@ -128,3 +143,10 @@ def test_a_repeat_dispute_is_pointed_out_only_within_the_jurisdiction(db, users)
     assert any(hint in warning for warning in same_village)
     elsewhere = create_case(users.village_other, case_input(title='别村的纠纷')).warnings
     assert not any('另有未结纠纷' in warning for warning in elsewhere)
+
+
+def test_an_empty_birth_date_is_no_error(client, users, login, db):
+    """Browsers send empty fields as empty strings; the test client above leaves them out."""
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{'parties-0-birth_date': '', 'parties-1-birth_date': ''}))
+    assert response.status_code == 302

@@ -128,7 +128,7 @@ def transition(case_id, stage_id):
         abort(404)
     form = TransitionForm()
     if not form.validate_on_submit():
-        flash(_('提交的内容不完整，请检查后重试。'), 'danger')
+        flash(_('请检查标红的项目后重新提交。'), 'danger')
         return _render_detail(case, failed_form=form, failed_stage=stage), 422
     try:
         version = int(form.version.data)
