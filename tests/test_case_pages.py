@@ -150,3 +150,21 @@ def test_an_empty_birth_date_is_no_error(client, users, login, db):
     login(users.village)
     response = client.post('/cases/new', data=_intake_form(**{'parties-0-birth_date': '', 'parties-1-birth_date': ''}))
     assert response.status_code == 302
+
+
+def test_a_party_card_without_a_name_is_not_dropped_with_what_was_typed(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{'parties-0-name': ''}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '请填写第 1 位当事人的姓名或名称。' in page
+    assert 'value="11010519491231002X"' in page and 'value="13812345678"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_messages_name_the_card_the_user_sees_when_an_earlier_card_is_blank(client, users, login, db):
+    login(users.village)
+    response = client.post('/cases/new', data=_intake_form(**{
+        'parties-0-name': '', 'parties-0-id_number': '', 'parties-0-phone': '',
+        'parties-1-id_number': '110105194912310021'}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and '第 2 位当事人' in page and '第 1 位当事人' not in page

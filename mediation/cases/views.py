@@ -92,8 +92,10 @@ def new():
 
 
 def _case_input(form) -> case_service.CaseInput:
+    # Every card, blank ones included: the service skips those, and a card with an ID number or
+    # a phone but no name is an error, never quietly dropped with what was typed in it.
     parties = [case_service.PartyInput(**{name: entry.form[name].data for name in entry.form._fields})
-               for entry in form.parties.entries if (entry.form.name.data or '').strip()]
+               for entry in form.parties.entries]
     data = {name: form[name].data for name in form._fields
             if name not in ('parties', 'csrf_token', 'submit')}
     data['parties'] = parties

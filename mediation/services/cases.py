@@ -66,6 +66,12 @@ class PartyInput:
     uscc: Optional[str] = None
     legal_representative: Optional[str] = None
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed (role and kind are always chosen): an unused card of the form."""
+        return not any(_text(value) if isinstance(value, str) else value
+                       for name, value in vars(self).items() if name not in ('role', 'kind'))
+
 
 @dataclass
 class CaseInput:
@@ -124,7 +130,7 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
         raise ValidationFailed('请选择案件来源。', field='source')
     if not _text(data.title):
         raise ValidationFailed('请填写纠纷名称。', field='title')
-    if not data.parties:
+    if all(party.is_blank for party in data.parties):
         raise ValidationFailed('请至少登记一名当事人。', field='parties')
     amount = _amount(data.amount)
     flags = RiskFlags(mzx_risk=data.mzx_risk, group_dispute=data.group_dispute,
@@ -144,8 +150,10 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
                 deadline_profile=current_app.config['DEADLINE_PROFILE'],
                 intake_committee=actor.organisation, created_by_id=actor.id, created_at=now)
     warnings = []
+    # Blank cards are skipped but keep their place, so a message names the card the user sees.
     for index, party in enumerate(data.parties):
-        case.parties.append(build_party(party, index, warnings))
+        if not party.is_blank:
+            case.parties.append(build_party(party, index, warnings))
     stage = Stage(case=case, committee=committee, level=committee.level, kind=StageKind.PEOPLE,
                   state=State.PENDING_ACCEPTANCE, received_at=now)
     db.session.add(case)
