@@ -292,6 +292,14 @@ def test_a_change_behind_the_loaded_object_is_a_conflict_whatever_flushes_first(
     assert [e.kind for e in stage_events(stage.id)] == ['created']
 
 
+def test_a_case_returned_without_a_reason_is_not_said_to_have_lapsed(db, orgs, handler):
+    stage = stage_in_state(handler, S.MEDIATING, kind=StageKind.COURT_DELEGATED, court=orgs.court)
+    apply_transition(stage, 'return_to_court', handler, now=NOW)
+    _db.session.commit()
+    [notice] = _db.session.scalars(sa.select(Notice).where(Notice.stage_id == stage.id)).all()
+    assert notice.message == f'由{orgs.village_a1.name}退回法院。'
+
+
 def test_users_outside_the_committee_are_refused(db, orgs, handler):
     stage = stage_in_state(handler, S.MEDIATING)
     outsiders = [

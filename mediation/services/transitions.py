@@ -162,7 +162,9 @@ def _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data):
         _open_court_stage(stage, court, now)
         event_data['court'] = court.name
     elif trigger == 'return_to_court' and stage.court_id:
-        _notify(stage.court_id, stage, 'returned', now, f'由{stage.committee.name}退回法院：{ctx.reason or "期满未达成协议"}')
+        # No reason is required to return a case, and one returned early has not lapsed.
+        reason = f'：{ctx.reason}' if ctx.reason else '。'
+        _notify(stage.court_id, stage, 'returned', now, f'由{stage.committee.name}退回法院{reason}')
     if to_state in _ENDING_STATES:
         stage.ended_at = now
         stage.outcome = ctx.reason or TRIGGERS[trigger].label_zh
