@@ -357,6 +357,14 @@ def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people
     assert _db.session.get(Stage, pending.id).state == S.PENDING_ACCEPTANCE
 
 
+def test_a_due_soon_confirmation_window_is_a_prompt_to_remind_the_parties(db, orgs, users):
+    agreed = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April
+    sweep(utc(2026, 3, 31))
+    [notice] = rows(Notice, Notice.stage_id == agreed.id, Notice.kind == 'due_soon')
+    assert notice.message == '当事人申请司法确认的期限将于 2026-04-02 届满，如需确认，请提醒当事人及时申请。'
+
+
 def test_an_automatic_referral_is_accepted_only_with_the_parties_consent(db, orgs, users):
     from mediation.errors import InvalidTransition
     stage = accepted_stage(users.village, utc(2026, 3, 2))

@@ -90,6 +90,10 @@ REMINDER_TEXTS = {
 }
 DEFAULT_REMINDER = ('已超过期限，请尽快处理。', True)
 
+#: What a due-soon notice says; the window to apply for judicial confirmation is the parties'.
+DUE_SOON_TEXTS = {Clock.JC_APPLY: '当事人申请司法确认的期限将于 {due} 届满，如需确认，请提醒当事人及时申请。'}
+DEFAULT_DUE_SOON = '将于 {due} 到期，请抓紧办理。'
+
 # Tables, not mapped classes: the sweep selects columns and writes rows, never objects, and a
 # statement naming only tables needs no mapper configuration (~60 ms of a cron process).
 _stage = Stage.__table__
@@ -279,8 +283,8 @@ def _remind(session, rows, today, now) -> int:
     if not rows:
         return 0
     dated = [row for row in rows if row.due_on is not None]
-    _notify(session, [(row.committee_id, row.id, f'将于 {row.due_on.isoformat()} 到期，请抓紧办理。') for row in dated],
-            'due_soon', today, now)
+    _notify(session, [(row.committee_id, row.id, DUE_SOON_TEXTS.get(row.clock, DEFAULT_DUE_SOON).format(
+        due=row.due_on.isoformat())) for row in dated], 'due_soon', today, now)
     # Look again tomorrow (daily reminders), or the day after the deadline at the latest.
     _update_stages(session, [row.id for row in rows], next_check_on=today + timedelta(days=1))
     return len(dated)
