@@ -357,6 +357,16 @@ def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people
     assert _db.session.get(Stage, pending.id).state == S.PENDING_ACCEPTANCE
 
 
+def test_a_stage_without_a_deadline_is_not_looked_at_every_day(db, orgs, users):
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    stage.due_on = stage.due_soon_on = None  # e.g. a clock that stopped, with a check still booked
+    stage.next_check_on = date(2026, 3, 20)
+    _db.session.commit()
+    report = sweep(utc(2026, 3, 20))
+    assert report.examined == 1 and report.reminded == 0
+    assert _db.session.get(Stage, stage.id).next_check_on is None
+
+
 def test_a_due_soon_confirmation_window_is_a_prompt_to_remind_the_parties(db, orgs, users):
     agreed = accepted_stage(users.village, utc(2026, 3, 2))
     fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April

@@ -285,8 +285,12 @@ def _remind(session, rows, today, now) -> int:
     dated = [row for row in rows if row.due_on is not None]
     _notify(session, [(row.committee_id, row.id, DUE_SOON_TEXTS.get(row.clock, DEFAULT_DUE_SOON).format(
         due=row.due_on.isoformat())) for row in dated], 'due_soon', today, now)
-    # Look again tomorrow (daily reminders), or the day after the deadline at the latest.
-    _update_stages(session, [row.id for row in rows], next_check_on=today + timedelta(days=1))
+    # Look again tomorrow (daily reminders), or the day after the deadline at the latest. A stage
+    # without a deadline has nothing to be reminded of until a transition gives it one.
+    if dated:
+        _update_stages(session, [row.id for row in dated], next_check_on=today + timedelta(days=1))
+    if len(dated) < len(rows):
+        _update_stages(session, [row.id for row in rows if row.due_on is None], next_check_on=None)
     return len(dated)
 
 
