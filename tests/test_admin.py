@@ -510,3 +510,15 @@ def test_unlock_button_on_the_list(client, users, login, db):
     login_again = client.post('/logout')
     assert login_again.status_code == 302
     assert client.post('/login', data={'username': 'village_a1', 'password': 'password123'}).status_code == 302
+
+
+def test_the_user_list_pages_forward_and_back(client, users, login, app):
+    login(users.admin)
+    app.config['PAGE_SIZE'] = 3
+    try:
+        first = html(client.get('/admin/users'))
+        second = html(client.get('/admin/users?page=2'))
+    finally:
+        app.config['PAGE_SIZE'] = 50
+    assert 'page=2' in first and '下一页' in first and '上一页' not in first
+    assert 'page=1' in second and '上一页' in second
