@@ -35,6 +35,11 @@ class Unit(str, enum.Enum):
 
 _PERIOD_FUNCTIONS = {Unit.DAYS: add_days, Unit.MONTHS: add_months, Unit.WORKDAYS: add_workdays}
 
+
+def add_period(start: date, unit: str, amount: int, cal: WorkCalendar, pauses=(), **kwargs) -> Deadline:
+    """``amount`` days, months or working days from ``start``, as every rule counts them."""
+    return _PERIOD_FUNCTIONS[Unit(unit)](start, amount, cal, pauses, **kwargs)
+
 #: what the ``starts_at`` fact is called in an explanation ('受理' → '受理日的次日起算')
 START_LABELS_ZH = {'accepted': '受理', 'received': '签收', 'agreement_effective': '调解协议生效'}
 
@@ -63,8 +68,7 @@ class DeadlineRule:
 
     def compute(self, start: date, cal: WorkCalendar, pauses=()) -> Deadline:
         """The deadline of this rule for a clock started on ``start`` (see :mod:`workflows.periods`)."""
-        return _PERIOD_FUNCTIONS[self.unit](start, self.amount, cal, pauses,
-                                            start_label=START_LABELS_ZH[self.starts_at])
+        return add_period(start, self.unit, self.amount, cal, pauses, start_label=START_LABELS_ZH[self.starts_at])
 
 
 class ExpiryAction(str, enum.Enum):
@@ -265,7 +269,7 @@ def stage_deadline(profile: Profile, facts: ClockFacts, cal: WorkCalendar) -> De
         _add_part(steps, result.explanation, noted_years, final=False)
         steps.append({'code': 'extension', 'text': f'经双方当事人同意，第{number}次延长期限',
                       'unit': unit.value, 'amount': amount})
-        result = _PERIOD_FUNCTIONS[unit](result.due, amount, cal, facts.pauses, start_label='原届满')
+        result = add_period(result.due, unit, amount, cal, facts.pauses, start_label='原届满')
         provisional_years |= result.provisional_years
     _add_part(steps, result.explanation, noted_years, final=True)
     return Deadline(due=result.due, provisional=bool(provisional_years), explanation=tuple(steps),

@@ -11,7 +11,7 @@ from mediation.models._types import utcnow
 from mediation.services import calendar_cache
 from workflows.calendar import WorkCalendar
 from workflows.calendar import chinesecalendar_overrides
-from workflows.deadlines import Unit
+from workflows.deadlines import add_period
 from workflows.periods import Deadline
 
 
@@ -52,11 +52,7 @@ def special_days(year: int) -> list[CalendarDay]:
 
 def compute_period(start: date, unit: str, amount: int) -> Deadline:
     """The due date of a plain period, counted by the same engine as the cases."""
-    from workflows.periods import add_days
-    from workflows.periods import add_months
-    from workflows.periods import add_workdays
-    function = {Unit.DAYS: add_days, Unit.MONTHS: add_months, Unit.WORKDAYS: add_workdays}[Unit(unit)]
-    return function(start, amount, current_calendar())
+    return add_period(start, unit, amount, current_calendar())
 
 
 def load_year(year: int, *, actor, source: str = 'chinesecalendar') -> str:
