@@ -65,13 +65,8 @@ def new():
         abort(403)
     form = CaseForm()
     form.category_id.choices = choices([(0, _('请选择'))] + [(c.id, c.full_name) for c in case_queries.categories()])
-    levels = [current_user.organisation.level]
-    node = current_user.organisation.parent
-    while node is not None:
-        levels.append(node.level)
-        node = node.parent
-    form.intake_level.choices = choices((level.value, _('%(level)s级受理', level=display_label(level)))
-                                        for level in levels)
+    form.intake_level.choices = choices((org.level.value, _('%(level)s级受理', level=display_label(org.level)))
+                                        for org in current_user.organisation.self_and_ancestors())
     error_field = None
     if form.validate_on_submit():
         try:

@@ -67,6 +67,18 @@ class Organisation(Base):
     def level(self) -> Level:
         return self.kind.level
 
+    def self_and_ancestors(self) -> list['Organisation']:
+        """This node and those above it, nearest first (a village, its town, its district)."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def ancestor_at(self, level: Level) -> Optional['Organisation']:
+        """This node or the one above it at ``level``, if any."""
+        return next((node for node in self.self_and_ancestors() if node.level == level), None)
+
     def contains(self, other: 'Organisation') -> bool:
         """True when ``other`` is this node or lies below it."""
         return other.path.startswith(self.path)

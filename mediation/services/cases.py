@@ -187,9 +187,7 @@ def _intake_committee(own: Organisation, requested: Optional[str], allowed: Leve
     target = Level(requested)
     if target not in order or order.index(target) > order.index(allowed) or order.index(target) < order.index(own.level):
         raise ValidationFailed(f'根据风险评估，本案不能直接提交至{target.label_zh}级。', field='intake_level')
-    node = own
-    while node is not None and node.level != target:
-        node = node.parent
+    node = own.ancestor_at(target)
     if node is None:
         raise ValidationFailed('找不到上级调解组织。', field='intake_level')
     return node

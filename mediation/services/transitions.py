@@ -197,19 +197,13 @@ def _court_for(stage: Stage, court_id) -> Organisation:
         return court
     if stage.court_id:
         return stage.court
-    district_id = _district_of(stage.committee)
+    district = stage.committee.ancestor_at(Level.DISTRICT)
+    district_id = district.id if district else None
     court = db.session.scalar(sa.select(Organisation).join(court_district, court_district.c.court_id == Organisation.id)
                               .where(court_district.c.district_id == district_id).order_by(Organisation.id))
     if court is None:
         raise InvalidTransition('本辖区尚未设置对接法院，请联系管理员。', allowed=[])
     return court
-
-
-def _district_of(org: Organisation) -> Optional[int]:
-    node = org
-    while node is not None and node.kind != OrgKind.DISTRICT:
-        node = node.parent
-    return node.id if node else None
 
 
 def _open_court_stage(stage: Stage, court: Organisation, now: datetime) -> Stage:
