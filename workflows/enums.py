@@ -68,6 +68,22 @@ class StageKind(str, enum.Enum):
         return self in (StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED, StageKind.COURT_ENTRUSTED_SUMMARY)
 
 
+class RiskLevel(str, enum.Enum):
+    """The colour a dispute's risk was graded (风险等级); red and orange change where it may be taken in."""
+
+    RED = 'red'
+    ORANGE = 'orange'
+    YELLOW = 'yellow'
+
+    @property
+    def label_zh(self):
+        return {'red': '红色', 'orange': '橙色', 'yellow': '黄色'}[self.value]
+
+    @property
+    def label_en(self):
+        return {'red': 'Red', 'orange': 'Orange', 'yellow': 'Yellow'}[self.value]
+
+
 class SourceGroup(str, enum.Enum):
     """The three groups of the MoJ statistics forms (domain.md §4.2, §5.1)."""
 

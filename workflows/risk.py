@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .enums import Level
-
-RISK_LEVELS = ('red', 'orange', 'yellow')
+from .enums import RiskLevel
 
 #: The committee ladder, lowest first; an intake goes to the highest level any row asks for.
 _LADDER = (Level.VILLAGE, Level.TOWN, Level.DISTRICT)
@@ -27,19 +26,19 @@ class RiskFlags:
     cross_area: bool = False  # 跨地区、跨单位
     abnormal_death: bool = False  # 非正常死亡引发
     minor_involved: bool = False  # 涉及未成年人: governs personal-information handling, not routing
-    risk_level: str | None = None  # 'red' | 'orange' | 'yellow'
+    risk_level: RiskLevel | None = None
 
     def __post_init__(self):
-        if self.risk_level not in (None, *RISK_LEVELS):
-            raise ValueError(f'risk_level must be one of {RISK_LEVELS} or None, not {self.risk_level!r}')
+        if self.risk_level is not None:
+            object.__setattr__(self, 'risk_level', RiskLevel(self.risk_level))  # ValueError for any other text
         if self.people_involved < 0:
             raise ValueError('people_involved cannot be negative')
 
 
 #: The conditions a routing row can name. Each reads the flags and the rules' thresholds.
 CONDITIONS = {
-    'red': lambda flags, rules: flags.risk_level == 'red',
-    'orange': lambda flags, rules: flags.risk_level == 'orange',
+    'red': lambda flags, rules: flags.risk_level == RiskLevel.RED,
+    'orange': lambda flags, rules: flags.risk_level == RiskLevel.ORANGE,
     'mzx_risk': lambda flags, rules: flags.mzx_risk,
     'large_group': lambda flags, rules: flags.group_dispute and flags.people_involved >= rules.group_threshold,
     'large_amount': lambda flags, rules: flags.amount is not None and flags.amount >= rules.amount_threshold,

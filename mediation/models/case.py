@@ -14,6 +14,7 @@ from mediation.models.base import Base
 from mediation.models.org import Organisation
 from workflows.enums import Clock
 from workflows.enums import Level
+from workflows.enums import RiskLevel
 from workflows.enums import Source
 from workflows.enums import StageKind
 from workflows.states import State
@@ -39,20 +40,6 @@ class Category(Base):
     @property
     def full_name(self) -> str:
         return f'{self.parent.name} / {self.name}' if self.parent else self.name
-
-
-class RiskLevel(str, enum.Enum):
-    RED = 'red'
-    ORANGE = 'orange'
-    YELLOW = 'yellow'
-
-    @property
-    def label_zh(self):
-        return {'red': '红色', 'orange': '橙色', 'yellow': '黄色'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'red': 'Red', 'orange': 'Orange', 'yellow': 'Yellow'}[self.value]
 
 
 class Case(Base):
