@@ -168,3 +168,13 @@ def test_messages_name_the_card_the_user_sees_when_an_earlier_card_is_blank(clie
         'parties-1-id_number': '110105194912310021'}))
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and '第 2 位当事人' in page and '第 1 位当事人' not in page
+
+
+def test_another_party_card_can_be_added_without_losing_what_was_typed(client, users, login, db):
+    login(users.village)
+    page = client.post('/cases/new', data=_intake_form(add_party='1')).get_data(as_text=True)
+    assert 'name="parties-2-name"' in page and 'value="张三"' in page and 'value="排水沟纠纷"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    form = _intake_form(**{'parties-2-role': 'respondent', 'parties-2-kind': 'person', 'parties-2-name': '王五'})
+    assert client.post('/cases/new', data=form).status_code == 302
+    assert [p.name for p in db.session.scalar(sa.select(Case)).parties] == ['张三', '李四', '王五']

@@ -68,6 +68,11 @@ def new():
     form.intake_level.choices = choices((org.level.value, _('%(level)s级受理', level=display_label(org.level)))
                                         for org in current_user.organisation.self_and_ancestors())
     error_field = None
+    if form.is_submitted() and request.form.get('add_party'):
+        # One more party card, with everything typed so far kept; nothing is checked or saved yet.
+        if len(form.parties) < form.parties.max_entries:
+            form.parties.append_entry()
+        return render_template('cases/new.html', form=form, error_field=None)
     if form.validate_on_submit():
         try:
             result = case_service.create_case(current_user, _case_input(form))
