@@ -178,3 +178,23 @@ def test_another_party_card_can_be_added_without_losing_what_was_typed(client, u
     form = _intake_form(**{'parties-2-role': 'respondent', 'parties-2-kind': 'person', 'parties-2-name': '王五'})
     assert client.post('/cases/new', data=form).status_code == 302
     assert [p.name for p in db.session.scalar(sa.select(Case)).parties] == ['张三', '李四', '王五']
+
+
+def test_the_case_page_reads_the_history_once(client, users, login, db):
+    """Events (with their actors) are read once for the history and every stage's deadline."""
+    case = make_case(users.village)
+    login(users.village)
+    client.post(f'/cases/{case.id}/stages/{case.stages[0].id}/transition',
+                data={'trigger': 'accept', 'version': '1', 'consent': 'y'})
+    reads = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith('SELECT') and 'FROM event' in statement:
+            reads.append(statement)
+    sa.event.listen(db.engine, 'before_cursor_execute', count)
+    try:
+        page = client.get(f'/cases/{case.id}').get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', count)
+    assert '计算过程' in page and users.village.display_name in page
+    assert len(reads) == 1, reads

@@ -155,6 +155,7 @@ def transition(case_id, stage_id):
 def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
     today = today_in_china()
     calendar = current_calendar()  # one look-up for every stage on the page
+    events = case_queries.case_events(case)  # the history below, and each stage's deadline facts
     stages = []
     for stage in case.stages:
         forms = {}
@@ -167,9 +168,10 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
                 form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
             forms[trigger] = form
         stages.append({'stage': stage, 'forms': forms,
-                       'deadline': explain(stage, calendar) if stage.clock else None})
+                       'deadline': explain(stage, calendar, [e for e in events if e.stage_id == stage.id])
+                       if stage.clock else None})
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
                            trigger_fields=TRIGGER_FIELDS,
-                           events=case_queries.case_events(case), revealed=revealed,
+                           events=events, revealed=revealed,
                            handles=handles_case(current_user, case), reveal_form=RevealForm(),
                            open_trigger=failed_form.trigger.data if failed_form is not None else None)

@@ -79,8 +79,9 @@ def identifier_hashes(text: str) -> list[str]:
 
 
 def case_events(case: Case):
+    """The case's history, oldest first, with each event's actor (the page names them all)."""
     return db.session.scalars(sa.select(Event).where(Event.case_id == case.id)
-                              .order_by(Event.at, Event.id)).all()
+                              .options(so.selectinload(Event.actor)).order_by(Event.at, Event.id)).all()
 
 
 def categories():

@@ -118,9 +118,11 @@ def refresh_deadline(stage: Stage, calendar: Optional[WorkCalendar] = None) -> b
     return changed
 
 
-def explain(stage: Stage, calendar: Optional[WorkCalendar] = None) -> Optional[StageDeadline]:
-    """The deadline with its explanation, for the case page."""
-    return derive_deadline(stage, stage_events(stage), calendar or current_calendar())
+def explain(stage: Stage, calendar: Optional[WorkCalendar] = None,
+            events: Optional[list[Event]] = None) -> Optional[StageDeadline]:
+    """The deadline with its explanation, for the case page (which has the stage's ``events`` already)."""
+    events = stage_events(stage) if events is None else events
+    return derive_deadline(stage, events, calendar or current_calendar())
 
 
 def recompute_affected_by(day: date) -> int:
