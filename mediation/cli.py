@@ -16,7 +16,7 @@ from workflows.enums import Role
 
 
 def register_commands(app):
-    for command in (seed_demo, create_user, create_token, sweep, calendar, deadline, rebuild_deadlines, serve):
+    for command in (seed_demo, create_user, create_token, revoke_token, sweep, calendar, deadline, rebuild_deadlines, serve):
         app.cli.add_command(command)
 
 
@@ -79,6 +79,22 @@ def create_token(username, name):
         raise click.ClickException(str(error))
     db.session.commit()
     click.echo(token)
+
+
+@click.command('revoke-token')
+@click.argument('username')
+@click.option('--name', default=None, help='only the tokens created with this --name')
+@with_appcontext
+def revoke_token(username, name):
+    """Revoke USERNAME's API tokens at once (a leaked token, a system taken out of service)."""
+    from mediation.extensions import db
+    from mediation.services import tokens
+    try:
+        count = tokens.revoke_tokens(username, name)
+    except LookupError as error:
+        raise click.ClickException(str(error))
+    db.session.commit()
+    click.echo(f'已吊销 {username} 的 {count} 个接口令牌。')
 
 
 @click.command('sweep', help=sweep_command.HELP)

@@ -37,6 +37,18 @@ def test_create_token_prints_a_working_token_once(runner, users, db):
     assert missing.exit_code == 1 and '找不到用户' in missing.output
 
 
+def test_revoke_token_stops_a_token_at_once(runner, users, db):
+    kept = runner.invoke(args=['create-token', users.court.username, '--name', '统计']).output.strip()
+    leaked = runner.invoke(args=['create-token', users.court.username, '--name', '对接系统']).output.strip()
+    result = runner.invoke(args=['revoke-token', users.court.username, '--name', '对接系统'])
+    assert result.exit_code == 0 and '已吊销' in result.output and ' 1 个' in result.output
+    assert user_for_token(leaked) is None and user_for_token(kept).id == users.court.id
+    assert runner.invoke(args=['revoke-token', users.court.username]).exit_code == 0
+    assert user_for_token(kept) is None
+    missing = runner.invoke(args=['revoke-token', 'nobody'])
+    assert missing.exit_code == 1 and '找不到用户' in missing.output
+
+
 def test_rebuild_deadlines_restores_cleared_columns(runner, users, db):
     stage = make_case(users.village).stages[0]
     due = stage.due_on

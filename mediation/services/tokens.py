@@ -32,3 +32,14 @@ def user_for_token(token: str) -> Optional[User]:
         return None
     row.last_used_at = utcnow()
     return row.user
+
+
+def revoke_tokens(username: str, name: Optional[str] = None) -> int:
+    """Revoke USERNAME's API tokens (only those called ``name`` if given); how many were revoked."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise LookupError(f'找不到用户 {username}。')
+    query = sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if name is not None:
+        query = query.where(ApiToken.name == name)
+    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
