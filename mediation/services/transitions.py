@@ -38,11 +38,11 @@ from workflows.machine import WORKFLOW
 from workflows.machine import IllegalTransition
 from workflows.machine import TransitionContext
 from workflows.machine import TransitionError
+from workflows.states import OUTCOME_STATES
 from workflows.states import State
 
-#: The stage has ended with one of these: record when and how.
-_ENDING_STATES = {State.DECLINED, State.REFERRED_UP, State.WITH_COURT, State.RETURNED_TO_COURT,
-                  State.WITHDRAWN, State.TERMINATED}
+#: The stage has ended with one of these: record when and how (an agreement records its own).
+_ENDING_STATES = OUTCOME_STATES - {State.AGREED}
 
 
 def actor_kind(stage: Stage, actor: Optional[User]) -> Optional[str]:
