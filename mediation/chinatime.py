@@ -27,5 +27,10 @@ def to_utc_naive(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def utcnow() -> datetime:
+    """Naive UTC: every timestamp column stores UTC without a zone, the same on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def today_in_china() -> date:
     return datetime.now(CHINA).date()

@@ -102,7 +102,8 @@ def revoke_token(username, name):
 @with_appcontext
 def sweep(now_text):
     from mediation.extensions import db
-    click.echo(sweep_command.sweep_and_summarise(db.session, now_text))
+    from mediation.services.sweep import run_sweep
+    click.echo(run_sweep(db.session, sweep_command.parse_now_option(now_text)).summary())
 
 
 @click.group('calendar')

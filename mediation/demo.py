@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from mediation.chinatime import china_date
 from mediation.chinatime import to_utc_naive
+from mediation.chinatime import utcnow
 from mediation.extensions import db
 from mediation.identifiers import resident_id_check_char
 from mediation.identifiers import uscc_check_char
@@ -44,7 +45,6 @@ from mediation.models import Organisation
 from mediation.models import OrgKind
 from mediation.models import Stage
 from mediation.models import User
-from mediation.models._types import utcnow
 from mediation.services import accounts
 from mediation.services import orgs as org_service
 from mediation.services.cases import CaseInput

@@ -1,10 +1,11 @@
-"""``mediation sweep`` as cron runs it: a process that never imports Flask.
+"""``mediation sweep`` as cron runs it: a process that imports neither Flask nor the ORM.
 
 Cron starts the sweep every few minutes, so its start-up is paid on every run: the command
-reads the settings (``mediation.load_settings``), opens its own engine and session, and sweeps.
-Flask, its extensions and the web app were about a quarter of the process's time
-(docs/benchmarks.md). Inside the Flask CLI (``flask --app mediation sweep``, the tests'
-runner) ``mediation.cli.sweep`` runs the same sweep in the app's session.
+reads the settings (``mediation.load_settings``), opens its own engine and connection, and
+sweeps with SQLAlchemy Core on the tables of ``mediation.schema``. Flask and its extensions,
+then the ORM and the model classes, were most of the process's time (docs/benchmarks.md).
+Inside the Flask CLI (``flask --app mediation sweep``, the tests' runner) ``mediation.cli.sweep``
+runs the same sweep in the app's session.
 """
 import click
 
@@ -14,29 +15,28 @@ now_option = click.option('--now', 'now_text', default=None,
                           help='pretend it is this time (ISO date or datetime, China time)')
 
 
-def sweep_and_summarise(session, now_text) -> str:
-    # Imported when sweeping: `sweep --help` needs neither the models nor the database.
+def parse_now_option(now_text):
+    # Imported when sweeping: `sweep --help` needs neither the tables nor the database.
     from mediation.services.sweep import parse_now
-    from mediation.services.sweep import run_sweep
     try:
-        now = parse_now(now_text)
+        return parse_now(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint='--now')
-    return run_sweep(session, now).summary()
 
 
 @click.command('sweep', help=HELP)
 @now_option
 def sweep(now_text):
-    from sqlalchemy.orm import Session
-
     from mediation import instance_folder
     from mediation import load_settings
     from mediation.database import create_engine
+    from mediation.services.sweep import sweep as sweep_in
+    now = parse_now_option(now_text)
     engine = create_engine(load_settings(instance_folder()))
     try:
-        with Session(engine) as session:
-            summary = sweep_and_summarise(session, now_text)
+        with engine.connect() as conn:
+            report = sweep_in(conn, now)
+            conn.commit()
     finally:
         engine.dispose()
-    click.echo(summary)
+    click.echo(report.summary())

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from mediation.chinatime import utcnow
 from mediation.models import CalendarDay
 from mediation.models import CalendarYear
 from mediation.models import Organisation
 from mediation.models import User
-from mediation.models._types import utcnow
 from mediation.services import orgs as org_service
 from workflows.calendar import chinesecalendar_overrides
 from workflows.calendar import chinesecalendar_years

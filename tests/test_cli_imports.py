@@ -1,10 +1,11 @@
-"""The ``mediation sweep`` command starts fast: it imports neither the document stack nor Flask.
+"""The ``mediation sweep`` command starts fast: it imports neither the document stack, nor Flask, nor the ORM.
 
 Cron starts the sweep as a fresh process, so every import is paid on every run: ``import
 weasyprint`` alone costs about 450 ms (docs/perf-notes.md), pyHanko and openpyxl more. The test
 runs the real command in a subprocess with ``python -X importtime`` (one line per module
 imported) on the test database, and fails naming the heavy modules that got in. Flask and its
-extensions are kept out as well: they were a quarter of the process's time (docs/benchmarks.md).
+extensions are kept out as well: they were a quarter of the process's time (docs/benchmarks.md);
+so are SQLAlchemy's ORM and the model classes (the sweep writes with Core on ``mediation.schema``).
 """
 import os
 import subprocess
@@ -16,6 +17,8 @@ import pytest
 HEAVY = ('weasyprint', 'pyhanko', 'openpyxl')
 #: Flask and its extensions: the sweep process opens its own session (mediation.sweep_command).
 WEB = ('flask', 'flask_sqlalchemy', 'flask_login', 'flask_wtf', 'flask_babel', 'flask_migrate', 'werkzeug', 'jinja2')
+#: The ORM and the mapped classes: about 0.2 s of a process that needs only the tables.
+ORM = ('sqlalchemy.orm', 'mediation.models')
 
 
 def imported_modules(importtime_output: str) -> set[str]:
@@ -59,6 +62,8 @@ def test_sweep_command_does_not_import_the_document_stack_or_flask(app, tmp_path
     assert not heavy, f'`mediation {" ".join(args)}` imported {", ".join(heavy)}: import them lazily, where used'
     web = sorted({name.split('.')[0] for name in modules} & set(WEB))
     assert not web, f'`mediation {" ".join(args)}` imported {", ".join(web)}: the sweep runs without Flask'
+    orm = sorted(name for name in modules if name in ORM)
+    assert not orm, f'`mediation {" ".join(args)}` imported {", ".join(orm)}: the sweep uses mediation.schema'
 
 
 def test_other_commands_run_in_the_flask_app(app, tmp_path):

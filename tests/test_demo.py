@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from mediation.chinatime import china_date
+from mediation.chinatime import utcnow
 from mediation.demo import ADMIN_PASSWORD
 from mediation.demo import DEMO_PASSWORD
 from mediation.demo import DISTRICT_CODE
@@ -21,7 +22,6 @@ from mediation.models import PartyKind
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
-from mediation.models._types import utcnow
 from workflows.enums import Clock
 from workflows.enums import Level
 from workflows.enums import Role

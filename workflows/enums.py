@@ -207,3 +207,43 @@ class Role(str, enum.Enum):
             'court_officer': 'Court–mediation liaison officer',
             'admin': 'System administrator',
         }[self.value]
+
+
+class OrgKind(str, enum.Enum):
+    """A node of the organisation tree; a district, town or village node is also its committee."""
+
+    DISTRICT = 'district'
+    TOWN = 'town'
+    VILLAGE = 'village'
+    COURT = 'court'
+
+    @property
+    def level(self) -> Level:
+        return Level(self.value)
+
+    @property
+    def label_zh(self):
+        return self.level.label_zh
+
+    @property
+    def label_en(self):
+        return self.level.label_en
+
+
+class PartyRole(str, enum.Enum):
+    APPLICANT = 'applicant'
+    RESPONDENT = 'respondent'
+    THIRD_PARTY = 'third_party'
+
+    @property
+    def label_zh(self):
+        return {'applicant': '申请人', 'respondent': '被申请人', 'third_party': '第三人'}[self.value]
+
+    @property
+    def label_en(self):
+        return {'applicant': 'Applicant', 'respondent': 'Respondent', 'third_party': 'Third party'}[self.value]
+
+
+class PartyKind(str, enum.Enum):
+    PERSON = 'person'
+    ORGANISATION = 'organisation'

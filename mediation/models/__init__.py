@@ -8,17 +8,17 @@ from mediation.models.calendar import CaseNumberCounter
 from mediation.models.case import Case
 from mediation.models.case import Category
 from mediation.models.case import Party
-from mediation.models.case import PartyKind
-from mediation.models.case import PartyRole
-from mediation.models.case import RiskLevel
 from mediation.models.case import Stage
 from mediation.models.event import Event
 from mediation.models.event import Notice
 from mediation.models.org import Organisation
-from mediation.models.org import OrgKind
 from mediation.models.org import court_district
 from mediation.models.user import ApiToken
 from mediation.models.user import User
+from workflows.enums import OrgKind
+from workflows.enums import PartyKind
+from workflows.enums import PartyRole
+from workflows.enums import RiskLevel
 
 __all__ = [
     'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',

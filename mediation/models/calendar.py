@@ -1,45 +1,43 @@
-"""The working-day calendar table (holidays and 调休 make-up working days)."""
+"""The working-day calendar (holidays and 调休 make-up working days) and case-number counters."""
 from datetime import date
 from datetime import datetime
 from typing import Optional
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models._types import utcnow
+from mediation import schema
 from mediation.models.base import Base
 
 
 class CalendarDay(Base):
     """A day that differs from plain Monday–Friday, or carries a holiday name."""
 
-    __tablename__ = 'calendar_day'
+    __table__ = schema.calendar_day
 
-    day: so.Mapped[date] = so.mapped_column(primary_key=True)
+    day: so.Mapped[date]
     is_workday: so.Mapped[bool]
-    name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(50))
-    #: 'chinesecalendar' | 'admin' | 'cli'
-    source: so.Mapped[str] = so.mapped_column(sa.String(20))
-    updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
-    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    name: so.Mapped[Optional[str]]
+    source: so.Mapped[str]
+    updated_by_id: so.Mapped[Optional[int]]
+    updated_at: so.Mapped[datetime]
 
 
 class CalendarYear(Base):
     """A year whose holiday notice has been entered; days of other years count as provisional."""
 
-    __tablename__ = 'calendar_year'
+    __table__ = schema.calendar_year
 
-    year: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
-    source: so.Mapped[str] = so.mapped_column(sa.String(20))
-    loaded_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    loaded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
+    year: so.Mapped[int]
+    source: so.Mapped[str]
+    loaded_at: so.Mapped[datetime]
+    loaded_by_id: so.Mapped[Optional[int]]
 
 
 class CaseNumberCounter(Base):
     """Last case-number serial per committee per year, incremented atomically at acceptance."""
 
-    __tablename__ = 'case_number_counter'
+    __table__ = schema.case_number_counter
 
-    committee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), primary_key=True)
-    year: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
-    last_serial: so.Mapped[int] = so.mapped_column(default=0)
+    committee_id: so.Mapped[int]
+    year: so.Mapped[int]
+    last_serial: so.Mapped[int]

@@ -1,19 +1,18 @@
 """A dispute (case), its parties, and its stages (one per committee that handles it)."""
-import enum
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models._types import enum_column
-from mediation.models._types import utcnow
+from mediation import schema
 from mediation.models.base import Base
 from mediation.models.org import Organisation
 from workflows.enums import Clock
 from workflows.enums import Level
+from workflows.enums import PartyKind
+from workflows.enums import PartyRole
 from workflows.enums import RiskLevel
 from workflows.enums import Source
 from workflows.enums import StageKind
@@ -23,18 +22,18 @@ from workflows.states import State
 class Category(Base):
     """Dispute category (纠纷类型), two levels, seeded from domain.md §4.1 and editable by administrators."""
 
-    __tablename__ = 'category'
+    __table__ = schema.category
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(50))
-    parent_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('category.id'), index=True)
-    sort_order: so.Mapped[int] = so.mapped_column(default=0)
-    active: so.Mapped[bool] = so.mapped_column(default=True)
-    #: Marriage/family, adoption and inheritance matters: the Electronic Signature Law does not apply.
-    requires_wet_signature: so.Mapped[bool] = so.mapped_column(default=False)
+    id: so.Mapped[int]
+    code: so.Mapped[str]
+    name: so.Mapped[str]
+    parent_id: so.Mapped[Optional[int]]
+    sort_order: so.Mapped[int]
+    active: so.Mapped[bool]
+    requires_wet_signature: so.Mapped[bool]
 
-    parent: so.Mapped[Optional['Category']] = so.relationship(remote_side=[id], back_populates='children')
+    parent: so.Mapped[Optional['Category']] = so.relationship(
+        remote_side=[schema.category.c.id], back_populates='children')
     children: so.Mapped[list['Category']] = so.relationship(back_populates='parent', order_by='Category.sort_order')
 
     @property
@@ -45,33 +44,30 @@ class Category(Base):
 class Case(Base):
     """One dispute with its permanent matter code (一事一码), whichever committees handle it."""
 
-    __tablename__ = 'dispute_case'
+    __table__ = schema.dispute_case
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    matter_code: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('category.id'), index=True)
-    source: so.Mapped[Source] = so.mapped_column(enum_column(Source, 'case_source'))
-    facts: so.Mapped[str] = so.mapped_column(sa.Text, default='')
-    requests: so.Mapped[str] = so.mapped_column(sa.Text, default='')
-    place: so.Mapped[str] = so.mapped_column(sa.String(200), default='')
-    #: 涉及金额, yuan
-    amount: so.Mapped[Optional[Decimal]] = so.mapped_column(sa.Numeric(14, 2))
-    #: 涉及人数: statistics count persons as well as cases
-    people_involved: so.Mapped[int] = so.mapped_column(default=0)
-    mzx_risk: so.Mapped[bool] = so.mapped_column(default=False)
-    group_dispute: so.Mapped[bool] = so.mapped_column(default=False)
-    petition_risk: so.Mapped[bool] = so.mapped_column(default=False)
-    major_difficult: so.Mapped[bool] = so.mapped_column(default=False)
-    cross_area: so.Mapped[bool] = so.mapped_column(default=False)
-    abnormal_death: so.Mapped[bool] = so.mapped_column(default=False)
-    minor_involved: so.Mapped[bool] = so.mapped_column(default=False)
-    risk_level: so.Mapped[Optional[RiskLevel]] = so.mapped_column(enum_column(RiskLevel, 'risk_level'))
-    #: The deadline profile the case is counted under (workflows.deadlines.PROFILES)
-    deadline_profile: so.Mapped[str] = so.mapped_column(sa.String(32), default='statutory')
-    intake_committee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
-    created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    id: so.Mapped[int]
+    matter_code: so.Mapped[str]
+    title: so.Mapped[str]
+    category_id: so.Mapped[int]
+    source: so.Mapped[Source]
+    facts: so.Mapped[str]
+    requests: so.Mapped[str]
+    place: so.Mapped[str]
+    amount: so.Mapped[Optional[Decimal]]
+    people_involved: so.Mapped[int]
+    mzx_risk: so.Mapped[bool]
+    group_dispute: so.Mapped[bool]
+    petition_risk: so.Mapped[bool]
+    major_difficult: so.Mapped[bool]
+    cross_area: so.Mapped[bool]
+    abnormal_death: so.Mapped[bool]
+    minor_involved: so.Mapped[bool]
+    risk_level: so.Mapped[Optional[RiskLevel]]
+    deadline_profile: so.Mapped[str]
+    intake_committee_id: so.Mapped[int]
+    created_by_id: so.Mapped[Optional[int]]
+    created_at: so.Mapped[datetime]
 
     category: so.Mapped[Category] = so.relationship()
     intake_committee: so.Mapped[Organisation] = so.relationship()
@@ -86,52 +82,30 @@ class Case(Base):
         return self.stages[-1] if self.stages else None
 
 
-class PartyRole(str, enum.Enum):
-    APPLICANT = 'applicant'
-    RESPONDENT = 'respondent'
-    THIRD_PARTY = 'third_party'
-
-    @property
-    def label_zh(self):
-        return {'applicant': '申请人', 'respondent': '被申请人', 'third_party': '第三人'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'applicant': 'Applicant', 'respondent': 'Respondent', 'third_party': 'Third party'}[self.value]
-
-
-class PartyKind(str, enum.Enum):
-    PERSON = 'person'
-    ORGANISATION = 'organisation'
-
-
 class Party(Base):
     """A party. ID numbers and phones are stored encrypted plus a keyed hash for exact lookup."""
 
-    __tablename__ = 'party'
+    __table__ = schema.party
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True)
-    role: so.Mapped[PartyRole] = so.mapped_column(enum_column(PartyRole, 'party_role'))
-    kind: so.Mapped[PartyKind] = so.mapped_column(enum_column(PartyKind, 'party_kind'))
-    #: A person's name, or an organisation's name
-    name: so.Mapped[str] = so.mapped_column(sa.String(100))
-    sex: so.Mapped[Optional[str]] = so.mapped_column(sa.String(8))
-    ethnicity: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    id: so.Mapped[int]
+    case_id: so.Mapped[int]
+    role: so.Mapped[PartyRole]
+    kind: so.Mapped[PartyKind]
+    name: so.Mapped[str]
+    sex: so.Mapped[Optional[str]]
+    ethnicity: so.Mapped[Optional[str]]
     birth_date: so.Mapped[Optional[date]]
-    occupation: so.Mapped[Optional[str]] = so.mapped_column(sa.String(100))
-    address: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
-    phone_encrypted: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
-    phone_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64), index=True)
-    #: Whose phone it is when a party gives a relative's number
-    phone_contact: so.Mapped[Optional[str]] = so.mapped_column(sa.String(50))
-    id_number_encrypted: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
-    id_number_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64), index=True)
-    #: Masked forms kept beside the ciphertext so lists never need to decrypt
-    phone_masked: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
-    id_number_masked: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
-    uscc: so.Mapped[Optional[str]] = so.mapped_column(sa.String(18))
-    legal_representative: so.Mapped[Optional[str]] = so.mapped_column(sa.String(50))
+    occupation: so.Mapped[Optional[str]]
+    address: so.Mapped[Optional[str]]
+    phone_encrypted: so.Mapped[Optional[str]]
+    phone_hash: so.Mapped[Optional[str]]
+    phone_contact: so.Mapped[Optional[str]]
+    id_number_encrypted: so.Mapped[Optional[str]]
+    id_number_hash: so.Mapped[Optional[str]]
+    phone_masked: so.Mapped[Optional[str]]
+    id_number_masked: so.Mapped[Optional[str]]
+    uscc: so.Mapped[Optional[str]]
+    legal_representative: so.Mapped[Optional[str]]
 
     case: so.Mapped[Case] = so.relationship(back_populates='parties')
 
@@ -139,57 +113,42 @@ class Party(Base):
 class Stage(Base):
     """The part of a case handled by one committee (or the court): its own number, clock and outcome."""
 
-    __tablename__ = 'stage'
-    __table_args__ = (
-        sa.UniqueConstraint('committee_id', 'number_year', 'number_serial'),
-        # The sweep reads only rows whose next check is due: cost follows due stages, not open ones.
-        # Partial: the millions of rows with nothing left to check are not in the index at all.
-        sa.Index('ix_stage_next_check_on', 'next_check_on', sqlite_where=sa.text('next_check_on IS NOT NULL'),
-                 postgresql_where=sa.text('next_check_on IS NOT NULL')),
-        sa.Index('ix_stage_committee_state', 'committee_id', 'state'),
-    )
+    __table__ = schema.stage
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True)
-    committee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'))
-    level: so.Mapped[Level] = so.mapped_column(enum_column(Level, 'stage_level'))
-    kind: so.Mapped[StageKind] = so.mapped_column(enum_column(StageKind, 'stage_kind'))
-    #: A State value; the state machine writes it (workflows.machine)
-    state: so.Mapped[State] = so.mapped_column(enum_column(State, 'stage_state'), default=State.PENDING_ACCEPTANCE)
-    previous_stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id'), index=True)
-    #: The court that sent the case down (委派/委托) or to which it was referred
-    court_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
-    court_case_number: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
-    #: When the stage arrived at the committee (for court-sent cases: the mediator's receipt)
-    received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    id: so.Mapped[int]
+    case_id: so.Mapped[int]
+    committee_id: so.Mapped[int]
+    level: so.Mapped[Level]
+    kind: so.Mapped[StageKind]
+    state: so.Mapped[State]
+    previous_stage_id: so.Mapped[Optional[int]]
+    court_id: so.Mapped[Optional[int]]
+    court_case_number: so.Mapped[Optional[str]]
+    received_at: so.Mapped[datetime]
     accepted_at: so.Mapped[Optional[datetime]]
-    #: Case-number parts: （{number_year}）{number_prefix}人调字第{number_serial}号
     number_year: so.Mapped[Optional[int]]
     number_serial: so.Mapped[Optional[int]]
-    number_prefix: so.Mapped[Optional[str]] = so.mapped_column(sa.String(30))
-    #: The clock running now and its deadline, derived from recorded events (services.deadlines)
-    clock: so.Mapped[Optional[Clock]] = so.mapped_column(enum_column(Clock, 'stage_clock'))
-    deadline_rule: so.Mapped[Optional[str]] = so.mapped_column(sa.String(48))
-    due_on: so.Mapped[Optional[date]] = so.mapped_column(index=True)
+    number_prefix: so.Mapped[Optional[str]]
+    clock: so.Mapped[Optional[Clock]]
+    deadline_rule: so.Mapped[Optional[str]]
+    due_on: so.Mapped[Optional[date]]
     due_soon_on: so.Mapped[Optional[date]]
-    due_provisional: so.Mapped[bool] = so.mapped_column(default=False)
-    #: Next day the sweep must look at this stage; NULL when there is nothing left for it to do
+    due_provisional: so.Mapped[bool]
     next_check_on: so.Mapped[Optional[date]]
-    #: District stage past its deadline: waiting for a decision
     flagged_at: so.Mapped[Optional[datetime]]
     agreement_effective_at: so.Mapped[Optional[datetime]]
-    outcome: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
+    outcome: so.Mapped[Optional[str]]
     ended_at: so.Mapped[Optional[datetime]]
-    version: so.Mapped[int] = so.mapped_column(default=1)
+    version: so.Mapped[int]
 
     # Manual versioning: a transition bumps it (services.transitions); a recomputed deadline
     # does not, so a calendar edit never turns an open form stale. UPDATEs still check it.
-    __mapper_args__ = {'version_id_col': version, 'version_id_generator': False}
+    __mapper_args__ = {'version_id_col': schema.stage.c.version, 'version_id_generator': False}
 
-    case: so.Mapped[Case] = so.relationship(back_populates='stages', foreign_keys=[case_id])
-    committee: so.Mapped[Organisation] = so.relationship(foreign_keys=[committee_id])
-    court: so.Mapped[Optional[Organisation]] = so.relationship(foreign_keys=[court_id])
-    previous_stage: so.Mapped[Optional['Stage']] = so.relationship(remote_side=[id])
+    case: so.Mapped[Case] = so.relationship(back_populates='stages', foreign_keys=[schema.stage.c.case_id])
+    committee: so.Mapped[Organisation] = so.relationship(foreign_keys=[schema.stage.c.committee_id])
+    court: so.Mapped[Optional[Organisation]] = so.relationship(foreign_keys=[schema.stage.c.court_id])
+    previous_stage: so.Mapped[Optional['Stage']] = so.relationship(remote_side=[schema.stage.c.id])
 
     @property
     def case_number(self) -> Optional[str]:

@@ -4,10 +4,9 @@ from datetime import datetime
 from typing import Any
 from typing import Optional
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models._types import utcnow
+from mediation import schema
 from mediation.models.base import Base
 
 
@@ -22,24 +21,19 @@ class Event(Base):
     lapse, so each deadline is acted on once however many sweeps run at the same time.
     """
 
-    __tablename__ = 'event'
-    __table_args__ = (sa.Index('uq_event_stage_id_claim_key', 'stage_id', 'claim_key', unique=True,
-                               sqlite_where=sa.text('claim_key IS NOT NULL'),
-                               postgresql_where=sa.text('claim_key IS NOT NULL')),)
+    __table__ = schema.event
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True)
-    stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id', ondelete='CASCADE'), index=True)
-    #: NULL for the system (the sweep)
-    actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
-    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    #: a trigger name ('accept', 'refer_up', …) or another kind ('created', 'pii_viewed', …)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
-    from_state: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
-    to_state: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
-    reason: so.Mapped[str] = so.mapped_column(sa.Text, default='')
-    data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
-    claim_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))
+    id: so.Mapped[int]
+    case_id: so.Mapped[int]
+    stage_id: so.Mapped[Optional[int]]
+    actor_id: so.Mapped[Optional[int]]
+    at: so.Mapped[datetime]
+    kind: so.Mapped[str]
+    from_state: so.Mapped[Optional[str]]
+    to_state: so.Mapped[Optional[str]]
+    reason: so.Mapped[str]
+    data: so.Mapped[dict[str, Any]]
+    claim_key: so.Mapped[Optional[str]]
 
     actor = so.relationship('User')
 
@@ -47,17 +41,15 @@ class Event(Base):
 class Notice(Base):
     """An in-app reminder or alert for the users of one organisation; kept off the legal record."""
 
-    __tablename__ = 'notice'
-    __table_args__ = (sa.UniqueConstraint('organisation_id', 'stage_id', 'kind', 'day'),)
+    __table__ = schema.notice
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id', ondelete='CASCADE'))
-    stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id', ondelete='CASCADE'), index=True)
-    #: 'due_soon' | 'overdue' | 'escalated' | 'risk_alert' | 'calendar_missing' | …
-    kind: so.Mapped[str] = so.mapped_column(sa.String(32))
+    id: so.Mapped[int]
+    organisation_id: so.Mapped[int]
+    stage_id: so.Mapped[Optional[int]]
+    kind: so.Mapped[str]
     day: so.Mapped[date]
-    message: so.Mapped[str] = so.mapped_column(sa.String(500))
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    message: so.Mapped[str]
+    created_at: so.Mapped[datetime]
     read_at: so.Mapped[Optional[datetime]]
 
     stage = so.relationship('Stage')

@@ -2,11 +2,9 @@
 from datetime import datetime
 from typing import Optional
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mediation.models._types import enum_column
-from mediation.models._types import utcnow
+from mediation import schema
 from mediation.models.base import Base
 from mediation.models.org import Organisation
 from workflows.enums import Role
@@ -19,19 +17,19 @@ class User(Base):
     Flask, and the ``mediation sweep`` process that cron starts loads the models without it.
     """
 
-    __tablename__ = 'user_account'
+    __table__ = schema.user_account
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    display_name: so.Mapped[str] = so.mapped_column(sa.String(64))
-    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
-    role: so.Mapped[Role] = so.mapped_column(enum_column(Role, 'role'))
-    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
-    active: so.Mapped[bool] = so.mapped_column(default=True)
-    failed_logins: so.Mapped[int] = so.mapped_column(default=0)
+    id: so.Mapped[int]
+    username: so.Mapped[str]
+    display_name: so.Mapped[str]
+    password_hash: so.Mapped[str]
+    role: so.Mapped[Role]
+    organisation_id: so.Mapped[int]
+    active: so.Mapped[bool]
+    failed_logins: so.Mapped[int]
     locked_until: so.Mapped[Optional[datetime]]
     last_login_at: so.Mapped[Optional[datetime]]
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    created_at: so.Mapped[datetime]
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -68,13 +66,13 @@ class User(Base):
 class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
-    __tablename__ = 'api_token'
+    __table__ = schema.api_token
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('user_account.id', ondelete='CASCADE'), index=True)
-    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(100), default='')
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    id: so.Mapped[int]
+    user_id: so.Mapped[int]
+    token_hash: so.Mapped[str]
+    name: so.Mapped[str]
+    created_at: so.Mapped[datetime]
     last_used_at: so.Mapped[Optional[datetime]]
     revoked_at: so.Mapped[Optional[datetime]]
 

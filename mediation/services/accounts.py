@@ -10,12 +10,12 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from mediation.chinatime import utcnow
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import Organisation
 from mediation.models import OrgKind
 from mediation.models import User
-from mediation.models._types import utcnow
 from workflows.enums import Role
 
 GENERIC_FAILURE = '用户名或密码错误。'

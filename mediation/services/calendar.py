@@ -4,10 +4,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from mediation.chinatime import today_in_china
+from mediation.chinatime import utcnow
 from mediation.extensions import db
 from mediation.models import CalendarDay
 from mediation.models import CalendarYear
-from mediation.models._types import utcnow
 from mediation.services import calendar_cache
 from workflows.calendar import WorkCalendar
 from workflows.calendar import chinesecalendar_overrides
@@ -17,11 +17,11 @@ from workflows.periods import Deadline
 
 def current_calendar() -> WorkCalendar:
     """The calendar as stored now (cached until any server edits it)."""
-    return calendar_cache.current_calendar(db.session)
+    return calendar_cache.current_calendar(db.session.connection())
 
 
 def known_years() -> set[int]:
-    return calendar_cache.known_years(db.session)
+    return calendar_cache.known_years(db.session.connection())
 
 
 def year_ranges(years) -> list[str]:

@@ -14,6 +14,7 @@ from flask import current_app
 from mediation.access import handles_case
 from mediation.access import visible_cases
 from mediation.chinatime import china_date
+from mediation.chinatime import utcnow
 from mediation.errors import PermissionDenied
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
@@ -34,7 +35,6 @@ from mediation.models import PartyRole
 from mediation.models import RiskLevel
 from mediation.models import Stage
 from mediation.models import User
-from mediation.models._types import utcnow
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.transitions import record_event
 from workflows.enums import Level

@@ -19,6 +19,7 @@ Exactly once, even with several sweeps at the same time on several servers:
 Lists travel as one parameter each (PostgreSQL arrays; JSON that SQLite's ``json_each`` reads),
 not as thousands of bound parameters or a statement per row. docs/benchmarks.md measures it.
 """
+import importlib
 import json
 from collections import defaultdict
 from collections import namedtuple
@@ -31,18 +32,11 @@ from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
+from mediation import schema
 from mediation.chinatime import china_date
 from mediation.chinatime import to_utc_naive
-from mediation.database import is_postgresql
-from mediation.models import Case
-from mediation.models import Event
-from mediation.models import Notice
-from mediation.models import Organisation
-from mediation.models import Stage
-from mediation.models._types import utcnow
+from mediation.chinatime import utcnow
 from mediation.services.calendar_cache import current_calendar
 from workflows.deadlines import ClockFacts
 from workflows.deadlines import ExpiryAction
@@ -94,13 +88,13 @@ DEFAULT_REMINDER = ('已超过期限，请尽快处理。', True)
 DUE_SOON_TEXTS = {Clock.JC_APPLY: '当事人申请司法确认的期限将于 {due} 届满，如需确认，请提醒当事人及时申请。'}
 DEFAULT_DUE_SOON = '将于 {due} 到期，请抓紧办理。'
 
-# Tables, not mapped classes: the sweep selects columns and writes rows, never objects, and a
-# statement naming only tables needs no mapper configuration (~60 ms of a cron process).
-_stage = Stage.__table__
-_case = Case.__table__
-_event = Event.__table__
-_notice = Notice.__table__
-_organisation = Organisation.__table__
+# Tables, not mapped classes: the sweep selects columns and writes rows, never objects, so the
+# process cron starts imports neither the ORM nor the models (docs/benchmarks.md).
+_stage = schema.stage
+_case = schema.dispute_case
+_event = schema.event
+_notice = schema.notice
+_organisation = schema.organisation
 
 
 @dataclass
@@ -134,18 +128,26 @@ def parse_now(text: Optional[str]) -> datetime:
 
 
 def run_sweep(session, now: Optional[datetime] = None, *, commit: bool = True) -> SweepReport:
-    """Sweep in ``session`` (Flask-SQLAlchemy's in the app, a plain one in ``mediation sweep``)."""
+    """Sweep in an ORM ``session`` (the web app's scheduler and CLI, the tests), on its connection."""
+    session.flush()
+    report = sweep(session.connection(), now)
+    session.expire_all()  # the sweep wrote rows under any objects the session holds
+    if commit:
+        session.commit()
+    return report
+
+
+def sweep(conn, now: Optional[datetime] = None) -> SweepReport:
+    """Sweep in the transaction of the Core connection ``conn``; the caller commits."""
     now = now or utcnow()
     today = china_date(now)
     report = SweepReport(today)
-    rows = _due_rows(session, today)
+    rows = _due_rows(conn, today)
     report.examined = len(rows)
     due_soon = [row for row in rows if row.due_on is None or row.due_on >= today]
     overdue = [row for row in rows if row.due_on is not None and row.due_on < today]
-    report.reminded = _remind(session, due_soon, today, now)
-    _expire(session, overdue, today, now, report)
-    if commit:
-        session.commit()
+    report.reminded = _remind(conn, due_soon, today, now)
+    _expire(conn, overdue, today, now, report)
     return report
 
 
@@ -154,7 +156,7 @@ DueRow = namedtuple('DueRow', 'id case_id committee_id level kind state clock du
                               'committee_name deadline_profile')
 
 
-def _due_rows(session, today: date) -> list[DueRow]:
+def _due_rows(conn, today: date) -> list[DueRow]:
     s, o = _stage.c, _organisation.c
     # Enum columns come back as their text: the few distinct values are looked up once per
     # outcome, not converted for every row.
@@ -168,21 +170,21 @@ def _due_rows(session, today: date) -> list[DueRow]:
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
              # SQLite (without ANALYZE statistics) scan the whole table in rowid order instead.
              .order_by(s.next_check_on, s.id))
-    if is_postgresql(session):
+    if _is_postgresql(conn):
         query = query.with_for_update(of=_stage, skip_locked=True)
-    return [DueRow(*row) for row in _execute(session, query).all()]
+    return [DueRow(*row) for row in conn.execute(query).all()]
 
 
 # --------------------------------------------------------------------------- SQL building blocks
 
-def _in(session, column, ids):
+def _in(conn, column, ids):
     """``column IN ids`` with the ids as one parameter, however many there are.
 
     SQLite refuses more bound parameters than its compile-time limit (32,766 by default), and
     psycopg parses a statement with thousands of placeholders client-side on every execution.
     """
     ids = sorted(ids)
-    if is_postgresql(session):
+    if _is_postgresql(conn):
         return column == sa.any_(_pg_array(ids, sa.Integer))
     return column.in_(sa.select(sa.column('value', sa.Integer)).select_from(sa.func.json_each(json.dumps(ids))))
 
@@ -206,27 +208,31 @@ def _pg_array(values, type_):
     else:
         items = map(quoted, values)
     literal = '{' + ','.join(items) + '}'
-    return sa.cast(sa.bindparam(None, literal, type_=sa.Text), postgresql.ARRAY(type_))
+    return sa.cast(sa.bindparam(None, literal, type_=sa.Text), _dialect('postgresql').ARRAY(type_))
 
 
-def _execute(session, statement):
-    """Run a Core statement on the session's connection (its transaction), without the ORM's
-    per-statement work: the sweep selects columns and writes tables, never objects."""
-    return session.connection().execute(statement)
+def _is_postgresql(conn) -> bool:
+    return conn.dialect.name == 'postgresql'
 
 
-def _insert(session, table):
-    return (postgresql if is_postgresql(session) else sqlite).insert(table)
+def _dialect(name):
+    """``sqlalchemy.dialects.postgresql`` or ``.sqlite``: a cron process imports only the one it uses."""
+    return importlib.import_module(f'sqlalchemy.dialects.{name}')
 
 
-def _values(session, **columns):
+def _insert(conn, table):
+    """An INSERT that knows ``ON CONFLICT``."""
+    return _dialect(conn.dialect.name).insert(table)
+
+
+def _values(conn, **columns):
     """Rows given column by column (``name=(values, type)``) as a subquery to select from.
 
     The sweep knows every value it writes from the rows it read, so it never reads a stage
     again to write about it. Each column travels as one parameter: a PostgreSQL array
     (``unnest`` pairs them up), or one JSON array of rows that SQLite's ``json_each`` reads.
     """
-    if is_postgresql(session):
+    if _is_postgresql(conn):
         arrays = [_pg_array(values, type_) for values, type_ in columns.values()]
         source = (sa.func.unnest(*arrays)
                   .table_valued(*(sa.column(name, type_) for name, (_, type_) in columns.items())).render_derived())
@@ -238,9 +244,9 @@ def _values(session, **columns):
                        for i, (name, (_, type_)) in enumerate(columns.items()))).subquery()
 
 
-def _iso_date(session, column):
+def _iso_date(conn, column):
     """A date as 'YYYY-MM-DD' text, whatever PostgreSQL's DateStyle (SQLite keeps dates as that text)."""
-    if is_postgresql(session):
+    if _is_postgresql(conn):
         return sa.func.to_char(column, 'YYYY-MM-DD')
     return sa.type_coerce(column, sa.String)
 
@@ -250,16 +256,11 @@ def _lit(value, column):
     return sa.null() if value is None else sa.literal(value, column.type)
 
 
-def _update_stages(session, ids, **values):
-    """One UPDATE of the stages ``ids``; the changed attributes of any of them loaded in the session expire."""
-    _execute(session, sa.update(_stage).where(_in(session, _stage.c.id, ids)).values(**values))
-    ids = set(ids)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Stage) and sa.inspect(obj).identity[0] in ids:
-            session.expire(obj, list(values))
+def _update_stages(conn, ids, **values):
+    conn.execute(sa.update(_stage).where(_in(conn, _stage.c.id, ids)).values(**values))
 
 
-def _notify(session, notices, kind, today, now):
+def _notify(conn, notices, kind, today, now):
     """Insert ``notices`` ((organisation id, stage id, message) each) of one kind.
 
     A notice an organisation already has for the stage, kind and day is not repeated. Messages
@@ -269,28 +270,28 @@ def _notify(session, notices, kind, today, now):
     if not notices:
         return
     organisations, stages, messages = zip(*notices)
-    v = _values(session, organisation_id=(organisations, sa.Integer), stage_id=(stages, sa.Integer),
+    v = _values(conn, organisation_id=(organisations, sa.Integer), stage_id=(stages, sa.Integer),
                 message=([message[:500] for message in messages], sa.String))
     source = sa.select(v.c.organisation_id, v.c.stage_id, _lit(kind, _notice.c.kind), _lit(today, _notice.c.day),
                        _lit(now, _notice.c.created_at), v.c.message).where(sa.true())  # SQLite: WHERE before ON CONFLICT
     columns = ['organisation_id', 'stage_id', 'kind', 'day', 'created_at', 'message']
-    _execute(session, _insert(session, _notice).from_select(columns, source).on_conflict_do_nothing())
+    conn.execute(_insert(conn, _notice).from_select(columns, source).on_conflict_do_nothing())
 
 
 # --------------------------------------------------------------------------- due soon
 
-def _remind(session, rows, today, now) -> int:
+def _remind(conn, rows, today, now) -> int:
     if not rows:
         return 0
     dated = [row for row in rows if row.due_on is not None]
-    _notify(session, [(row.committee_id, row.id, DUE_SOON_TEXTS.get(row.clock, DEFAULT_DUE_SOON).format(
+    _notify(conn, [(row.committee_id, row.id, DUE_SOON_TEXTS.get(row.clock, DEFAULT_DUE_SOON).format(
         due=row.due_on.isoformat())) for row in dated], 'due_soon', today, now)
     # Look again tomorrow (daily reminders), or the day after the deadline at the latest. A stage
     # without a deadline has nothing to be reminded of until a transition gives it one.
     if dated:
-        _update_stages(session, [row.id for row in dated], next_check_on=today + timedelta(days=1))
+        _update_stages(conn, [row.id for row in dated], next_check_on=today + timedelta(days=1))
     if len(dated) < len(rows):
-        _update_stages(session, [row.id for row in rows if row.due_on is None], next_check_on=None)
+        _update_stages(conn, [row.id for row in rows if row.due_on is None], next_check_on=None)
     return len(dated)
 
 
@@ -337,7 +338,7 @@ def _machine_result(trigger, state, level, kind) -> Optional[State]:
     return _machine_results[key]
 
 
-def _expire(session, rows, today, now, report):
+def _expire(conn, rows, today, now, report):
     if not rows:
         return
     groups = defaultdict(list)
@@ -350,17 +351,17 @@ def _expire(session, rows, today, now, report):
     transitioned = set()
     notices = []
     for (outcome, clock, state), items in groups.items():
-        claimed = _record_lapse(session, items, outcome, clock, state, now)
+        claimed = _record_lapse(conn, items, outcome, clock, state, now)
         if not claimed:
             continue
         if outcome.trigger:
-            _transition(session, outcome, [row.id for row in claimed], now)
+            _transition(conn, outcome, [row.id for row in claimed], now)
             transitioned.update(row.id for row in claimed)
             report.escalated[outcome.trigger] += len(claimed)
             if outcome.trigger == 'refer_up':
-                open_parent_stages(session, claimed, now)
+                open_parent_stages(conn, claimed, now)
             elif outcome.trigger == 'return_to_court':
-                _notify(session, [(row.court_id, row.id, f'由{row.committee_name}期满未达成协议退回法院。') for row in claimed],
+                _notify(conn, [(row.court_id, row.id, f'由{row.committee_name}期满未达成协议退回法院。') for row in claimed],
                         'returned', today, now)
         elif outcome.needs_decision:
             report.needs_decision += len(claimed)
@@ -370,25 +371,25 @@ def _expire(session, rows, today, now, report):
                 notices.append((row.committee_id, row.id, message))
             if outcome.tell_supervisor and row.parent_id:
                 notices.append((row.parent_id, row.id, message))
-    _notify(session, notices, 'overdue', today, now)
+    _notify(conn, notices, 'overdue', today, now)
     # Transitions cleared next_check_on in their own UPDATE (one new row version per stage, not
     # two); the rest, acted on now or before, are not looked at again either.
     untouched = [row.id for row in rows if row.id not in transitioned]
     if untouched:
-        _update_stages(session, untouched, next_check_on=None)
+        _update_stages(conn, untouched, next_check_on=None)
 
 
-def _record_lapse(session, rows, outcome: Outcome, clock: str, state: str, now) -> list:
+def _record_lapse(conn, rows, outcome: Outcome, clock: str, state: str, now) -> list:
     """Write each lapse's audit event under its unique key; the rows whose event went in are ours alone.
 
     The key names the clock and the due date that lapsed: each deadline is acted on once, and a
     deadline that moved later (an extension after a district stage was flagged) is acted on again.
     ``rows`` share the clock and the state they lapsed in.
     """
-    v = _values(session, case_id=([row.case_id for row in rows], sa.Integer),
+    v = _values(conn, case_id=([row.case_id for row in rows], sa.Integer),
                 stage_id=([row.id for row in rows], sa.Integer), due_on=([row.due_on for row in rows], sa.Date))
-    due = _iso_date(session, v.c.due_on)
-    if is_postgresql(session):
+    due = _iso_date(conn, v.c.due_on)
+    if _is_postgresql(conn):
         data = sa.func.json_build_object('automatic', sa.true(), 'due_on', due)
     else:
         data = sa.func.json_object('automatic', sa.func.json('true'), 'due_on', due)
@@ -399,30 +400,30 @@ def _record_lapse(session, rows, outcome: Outcome, clock: str, state: str, now) 
         sa.type_coerce(data, _event.c.data.type), sa.literal(f'expiry:{clock}:', sa.String) + due,
     ).where(sa.true())  # SQLite: WHERE before ON CONFLICT
     columns = ['case_id', 'stage_id', 'actor_id', 'at', 'kind', 'from_state', 'to_state', 'reason', 'data', 'claim_key']
-    statement = (_insert(session, _event).from_select(columns, source).on_conflict_do_nothing()
+    statement = (_insert(conn, _event).from_select(columns, source).on_conflict_do_nothing()
                  .returning(_event.c.stage_id))
-    claimed = set(_execute(session, statement).scalars().all())
+    claimed = set(conn.execute(statement).scalars().all())
     return [row for row in rows if row.id in claimed]
 
 
-def _transition(session, outcome: Outcome, stage_ids, now):
+def _transition(conn, outcome: Outcome, stage_ids, now):
     values = {'version': _stage.c.version + 1, 'next_check_on': None}
     if outcome.trigger == 'flag_for_decision':
         values['flagged_at'] = now
     else:
         values.update(state=outcome.dest, ended_at=now, outcome=outcome.reason, clock=None, due_on=None,
                       due_soon_on=None, due_provisional=False, deadline_rule=None)
-    _update_stages(session, stage_ids, **values)
+    _update_stages(conn, stage_ids, **values)
 
 
-def open_parent_stages(session, stages, now: datetime) -> None:
+def open_parent_stages(conn, stages, now: datetime) -> None:
     """Give each referred stage's parent committee a new stage pending acceptance, with its clock.
 
     ``stages`` need ``id``, ``case_id``, ``level``, ``court_id``, ``parent_id`` and
     ``deadline_profile``. The referral itself is recorded by the ``refer_up`` event of the stage
     it leaves; the new stage, pending acceptance, is the parent committee's notice.
     """
-    calendar = current_calendar(session)
+    calendar = current_calendar(conn)
     received = china_date(now)
     groups = defaultdict(list)
     for row in stages:
@@ -433,7 +434,7 @@ def open_parent_stages(session, stages, now: datetime) -> None:
     for (profile, from_level), rows in groups.items():
         level = Level(from_level).parent
         deadline, due_soon_on, rule_key = _acceptance_deadline(profile, level, received, calendar)
-        v = _values(session, case_id=([row.case_id for row in rows], sa.Integer),
+        v = _values(conn, case_id=([row.case_id for row in rows], sa.Integer),
                     committee_id=([row.parent_id for row in rows], sa.Integer),
                     previous_stage_id=([row.id for row in rows], sa.Integer),
                     court_id=([row.court_id for row in rows], sa.Integer))
@@ -444,7 +445,7 @@ def open_parent_stages(session, stages, now: datetime) -> None:
                            _lit(due_soon_on, c.due_soon_on), _lit(bool(deadline and deadline.provisional),
                                                                   c.due_provisional),
                            _lit(due_soon_on, c.next_check_on), _lit(1, c.version))
-        _execute(session, _insert(session, _stage).from_select(columns, source))
+        conn.execute(_insert(conn, _stage).from_select(columns, source))
 
 
 def _acceptance_deadline(profile_name, level, received: date, calendar):

@@ -5,10 +5,10 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from mediation.chinatime import utcnow
 from mediation.extensions import db
 from mediation.models import ApiToken
 from mediation.models import User
-from mediation.models._types import utcnow
 
 
 def _digest(token: str) -> str:

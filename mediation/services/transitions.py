@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mediation.access import acting_as
 from mediation.chinatime import china_date
+from mediation.chinatime import utcnow
 from mediation.database import database_integer
 from mediation.errors import Conflict
 from mediation.errors import InvalidTransition
@@ -26,7 +27,6 @@ from mediation.models import OrgKind
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
-from mediation.models._types import utcnow
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.numbering import next_serial
 from workflows.enums import Level
@@ -179,7 +179,7 @@ def _open_parent_stage(stage: Stage, now: datetime) -> None:
     if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
         raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
     db.session.flush()
-    open_parent_stages(db.session, [SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level,
+    open_parent_stages(db.session.connection(), [SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level,
                                                     court_id=stage.court_id, parent_id=parent.id,
                                                     deadline_profile=stage.case.deadline_profile)], now)
     db.session.expire(stage.case, ['stages'])
