@@ -30,7 +30,7 @@ WITH due AS (
     SELECT s.id, s.case_id, s.committee_id, s.level, s.due_on, s.court_id, o.parent_id, o.name AS committee_name
       FROM stage s JOIN organisation o ON o.id = s.committee_id
      WHERE s.next_check_on <= :today
-       FOR UPDATE OF s SKIP LOCKED
+       FOR NO KEY UPDATE OF s SKIP LOCKED
 ), claimed AS (
     INSERT INTO event (case_id, stage_id, actor_id, at, kind, from_state, to_state, reason, data, claim_key)
     SELECT case_id, id, NULL, :now, 'refer_up', 'mediating', 'referred_up', :reason,

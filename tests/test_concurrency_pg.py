@@ -135,6 +135,41 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.claim_key.is_not(None))) == 10
 
 
+@needs_postgresql
+def test_a_sweep_holding_its_stages_does_not_block_rows_that_reference_them(app, db, orgs, users):
+    """The sweep locks FOR NO KEY UPDATE, as its update does: an event about the stage goes in meanwhile.
+
+    Under FOR UPDATE, the new event's foreign-key check (FOR KEY SHARE of the stage) would wait
+    until the sweep committed: a mediator opening a party's ID number would hang on a large sweep.
+    """
+    [stage_id] = accepted_stage_ids(users.village, 1, utc(2026, 3, 2))
+    case_id = db.session.get(Stage, stage_id).case_id
+    _db.session.remove()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def work(index, barrier):
+        if index == 0:
+            report = run_sweep(_db.session, utc(2026, 4, 3), commit=False)  # locked, updated, not committed
+            holding.set()
+            assert release.wait(TIMEOUT)
+            _db.session.commit()
+            return report
+        assert holding.wait(TIMEOUT)
+        _db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
+        try:
+            _db.session.execute(sa.insert(Event.__table__).values(
+                case_id=case_id, stage_id=stage_id, kind='pii_viewed', reason='', data={}))
+            _db.session.commit()
+        finally:
+            release.set()
+
+    reports = run_threads(app, 2, work)
+    assert reports[0].escalated['refer_up'] == 1
+    kinds = db.session.scalars(sa.select(Event.kind).where(Event.stage_id == stage_id)).all()
+    assert {'refer_up', 'pii_viewed'} <= set(kinds)
+
+
 # --------------------------------------------------------------------------- (2) two users, one stage
 
 def test_two_users_transitioning_one_stage_at_once_one_wins(app, db, orgs, users):

@@ -8,7 +8,7 @@ table and outcome, all in one transaction with the caller's commit. The stages a
 never by reading the stages again.
 
 Exactly once, even with several sweeps at the same time on several servers:
-- PostgreSQL: the candidate rows are locked ``FOR UPDATE SKIP LOCKED``, so concurrent sweeps
+- PostgreSQL: the candidate rows are locked ``FOR NO KEY UPDATE SKIP LOCKED``, so concurrent sweeps
   split the work, and READ COMMITTED re-checks each locked row against the query;
 - SQLite: transactions begin IMMEDIATE, so sweeps run one after another and the second sees
   the first's result;
@@ -171,7 +171,9 @@ def _due_rows(conn, today: date) -> list[DueRow]:
              # SQLite (without ANALYZE statistics) scan the whole table in rowid order instead.
              .order_by(s.next_check_on, s.id))
     if _is_postgresql(conn):
-        query = query.with_for_update(of=_stage, skip_locked=True)
+        # FOR NO KEY UPDATE: what the sweep's own UPDATE takes. Rows that only reference a stage
+        # (a user's event, a notice) can still be written while the sweep holds it.
+        query = query.with_for_update(of=_stage, skip_locked=True, key_share=True)
     return [DueRow(*row) for row in conn.execute(query).all()]
 
 
