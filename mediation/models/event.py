@@ -1,9 +1,4 @@
 """The audit trail (which also makes the sweep idempotent) and in-app notices."""
-from datetime import date
-from datetime import datetime
-from typing import Any
-from typing import Optional
-
 import sqlalchemy.orm as so
 
 from mediation import schema
@@ -23,18 +18,6 @@ class Event(Base):
 
     __table__ = schema.event
 
-    id: so.Mapped[int]
-    case_id: so.Mapped[int]
-    stage_id: so.Mapped[Optional[int]]
-    actor_id: so.Mapped[Optional[int]]
-    at: so.Mapped[datetime]
-    kind: so.Mapped[str]
-    from_state: so.Mapped[Optional[str]]
-    to_state: so.Mapped[Optional[str]]
-    reason: so.Mapped[str]
-    data: so.Mapped[dict[str, Any]]
-    claim_key: so.Mapped[Optional[str]]
-
     actor = so.relationship('User')
 
 
@@ -42,14 +25,5 @@ class Notice(Base):
     """An in-app reminder or alert for the users of one organisation; kept off the legal record."""
 
     __table__ = schema.notice
-
-    id: so.Mapped[int]
-    organisation_id: so.Mapped[int]
-    stage_id: so.Mapped[Optional[int]]
-    kind: so.Mapped[str]
-    day: so.Mapped[date]
-    message: so.Mapped[str]
-    created_at: so.Mapped[datetime]
-    read_at: so.Mapped[Optional[datetime]]
 
     stage = so.relationship('Stage')

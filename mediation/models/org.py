@@ -6,7 +6,6 @@ import sqlalchemy.orm as so
 from mediation import schema
 from mediation.models.base import Base
 from workflows.enums import Level
-from workflows.enums import OrgKind
 
 #: Which districts a court serves (a basic-level court usually serves one).
 court_district = schema.court_district
@@ -16,16 +15,6 @@ class Organisation(Base):
     """One node of the tree; a district, town or village node is also its mediation committee."""
 
     __table__ = schema.organisation
-
-    id: so.Mapped[int]
-    kind: so.Mapped[OrgKind]
-    name: so.Mapped[str]
-    committee_name: so.Mapped[str]
-    short_name: so.Mapped[str]
-    code: so.Mapped[str]
-    parent_id: so.Mapped[Optional[int]]
-    path: so.Mapped[str]
-    active: so.Mapped[bool]
 
     parent: so.Mapped[Optional['Organisation']] = so.relationship(
         remote_side=[schema.organisation.c.id], back_populates='children')

@@ -1,7 +1,4 @@
 """Users (one role, one organisation node) and API tokens."""
-from datetime import datetime
-from typing import Optional
-
 import sqlalchemy.orm as so
 
 from mediation import schema
@@ -14,22 +11,10 @@ class User(Base):
     """A person who signs in: the four members below are what Flask-Login asks of a user.
 
     Written out rather than taken from ``flask_login.UserMixin``: importing Flask-Login imports
-    Flask, and the ``mediation sweep`` process that cron starts loads the models without it.
+    Flask, and the models are plain SQLAlchemy (``mediation.models.base``).
     """
 
     __table__ = schema.user_account
-
-    id: so.Mapped[int]
-    username: so.Mapped[str]
-    display_name: so.Mapped[str]
-    password_hash: so.Mapped[str]
-    role: so.Mapped[Role]
-    organisation_id: so.Mapped[int]
-    active: so.Mapped[bool]
-    failed_logins: so.Mapped[int]
-    locked_until: so.Mapped[Optional[datetime]]
-    last_login_at: so.Mapped[Optional[datetime]]
-    created_at: so.Mapped[datetime]
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -67,13 +52,5 @@ class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __table__ = schema.api_token
-
-    id: so.Mapped[int]
-    user_id: so.Mapped[int]
-    token_hash: so.Mapped[str]
-    name: so.Mapped[str]
-    created_at: so.Mapped[datetime]
-    last_used_at: so.Mapped[Optional[datetime]]
-    revoked_at: so.Mapped[Optional[datetime]]
 
     user: so.Mapped[User] = so.relationship()
