@@ -54,8 +54,9 @@ def database_integer(value) -> int:
     return number
 
 
-def is_postgresql(session) -> bool:
-    return session.get_bind().dialect.name == 'postgresql'
+def is_postgresql(conn) -> bool:
+    """``conn``: a Core connection (a session's is ``session.connection()``)."""
+    return conn.dialect.name == 'postgresql'
 
 
 def is_missing_schema(error) -> bool:

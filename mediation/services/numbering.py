@@ -15,7 +15,7 @@ def next_serial(committee_id: int, year: int) -> int:
     ``UPDATE … RETURNING``: the row lock makes concurrent acceptances queue, so each gets its
     own number, and a rolled-back acceptance gives its number back (no gaps).
     """
-    insert = postgresql.insert if is_postgresql(db.session) else sqlite.insert
+    insert = postgresql.insert if is_postgresql(db.session.connection()) else sqlite.insert
     db.session.execute(insert(CaseNumberCounter).values(committee_id=committee_id, year=year, last_serial=0)
                        .on_conflict_do_nothing())
     return db.session.execute(

@@ -19,7 +19,6 @@ Exactly once, even with several sweeps at the same time on several servers:
 Lists travel as one parameter each (PostgreSQL arrays; JSON that SQLite's ``json_each`` reads),
 not as thousands of bound parameters or a statement per row. docs/benchmarks.md measures it.
 """
-import importlib
 import json
 from collections import defaultdict
 from collections import namedtuple
@@ -32,11 +31,14 @@ from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from mediation import schema
 from mediation.chinatime import china_date
 from mediation.chinatime import to_utc_naive
 from mediation.chinatime import utcnow
+from mediation.database import is_postgresql
 from mediation.services.calendar_cache import current_calendar
 from workflows.deadlines import ClockFacts
 from workflows.deadlines import ExpiryAction
@@ -170,7 +172,7 @@ def _due_rows(conn, today: date) -> list[DueRow]:
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
              # SQLite (without ANALYZE statistics) scan the whole table in rowid order instead.
              .order_by(s.next_check_on, s.id))
-    if _is_postgresql(conn):
+    if is_postgresql(conn):
         # FOR NO KEY UPDATE: what the sweep's own UPDATE takes. Rows that only reference a stage
         # (a user's event, a notice) can still be written while the sweep holds it.
         query = query.with_for_update(of=_stage, skip_locked=True, key_share=True)
@@ -186,7 +188,7 @@ def _in(conn, column, ids):
     psycopg parses a statement with thousands of placeholders client-side on every execution.
     """
     ids = sorted(ids)
-    if _is_postgresql(conn):
+    if is_postgresql(conn):
         return column == sa.any_(_pg_array(ids, sa.Integer))
     return column.in_(sa.select(sa.column('value', sa.Integer)).select_from(sa.func.json_each(json.dumps(ids))))
 
@@ -210,21 +212,11 @@ def _pg_array(values, type_):
     else:
         items = map(quoted, values)
     literal = '{' + ','.join(items) + '}'
-    return sa.cast(sa.bindparam(None, literal, type_=sa.Text), _dialect('postgresql').ARRAY(type_))
-
-
-def _is_postgresql(conn) -> bool:
-    return conn.dialect.name == 'postgresql'
-
-
-def _dialect(name):
-    """``sqlalchemy.dialects.postgresql`` or ``.sqlite``: a cron process imports only the one it uses."""
-    return importlib.import_module(f'sqlalchemy.dialects.{name}')
+    return sa.cast(sa.bindparam(None, literal, type_=sa.Text), postgresql.ARRAY(type_))
 
 
 def _insert(conn, table):
-    """An INSERT that knows ``ON CONFLICT``."""
-    return _dialect(conn.dialect.name).insert(table)
+    return (postgresql if is_postgresql(conn) else sqlite).insert(table)
 
 
 def _values(conn, **columns):
@@ -234,7 +226,7 @@ def _values(conn, **columns):
     again to write about it. Each column travels as one parameter: a PostgreSQL array
     (``unnest`` pairs them up), or one JSON array of rows that SQLite's ``json_each`` reads.
     """
-    if _is_postgresql(conn):
+    if is_postgresql(conn):
         arrays = [_pg_array(values, type_) for values, type_ in columns.values()]
         source = (sa.func.unnest(*arrays)
                   .table_valued(*(sa.column(name, type_) for name, (_, type_) in columns.items())).render_derived())
@@ -248,7 +240,7 @@ def _values(conn, **columns):
 
 def _iso_date(conn, column):
     """A date as 'YYYY-MM-DD' text, whatever PostgreSQL's DateStyle (SQLite keeps dates as that text)."""
-    if _is_postgresql(conn):
+    if is_postgresql(conn):
         return sa.func.to_char(column, 'YYYY-MM-DD')
     return sa.type_coerce(column, sa.String)
 
@@ -391,7 +383,7 @@ def _record_lapse(conn, rows, outcome: Outcome, clock: str, state: str, now) -> 
     v = _values(conn, case_id=([row.case_id for row in rows], sa.Integer),
                 stage_id=([row.id for row in rows], sa.Integer), due_on=([row.due_on for row in rows], sa.Date))
     due = _iso_date(conn, v.c.due_on)
-    if _is_postgresql(conn):
+    if is_postgresql(conn):
         data = sa.func.json_build_object('automatic', sa.true(), 'due_on', due)
     else:
         data = sa.func.json_object('automatic', sa.func.json('true'), 'due_on', due)
