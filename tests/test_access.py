@@ -93,12 +93,43 @@ def test_identifiers_are_encrypted_at_rest(village_case, db):
     assert raw[0].startswith('v1:') and len(raw[2]) == 64
 
 
+def search(client, query, **filters):
+    """Submit the case list's filter form; the redirect's URL and the page it leads to."""
+    response = client.post('/cases/', data={'q': query, **filters})
+    assert response.status_code == 302
+    location = response.headers['Location']
+    return location, client.get(location).get_data(as_text=True)
+
+
 def test_search_by_full_id_number_or_phone_finds_the_case_within_jurisdiction(client, users, login, village_case):
     login(users.village)
-    for query in ('11010519491231002x', '138 1234 5678'):
-        assert '枫源村的案件' in client.get('/cases/', query_string={'q': query}).get_data(as_text=True)
-    assert '没有符合条件的案件' in client.get('/cases/', query_string={'q': '13900000000'}).get_data(as_text=True)
+    for query, masked in (('11010519491231002x', '110105********002X'), ('138 1234 5678', '138****5678')):
+        location, page = search(client, query, level='village')
+        assert '枫源村的案件' in page and masked in page
+        # Access logs and browser history keep URLs: the number is not in it, its lookup hash is.
+        assert 'qh=' in location and 'level=village' in location
+        assert '1949' not in location and '1234' not in location
+    assert '没有符合条件的案件' in search(client, '13900000000')[1]
     client.post('/logout')
     login(users.village_other)
-    page = client.get('/cases/', query_string={'q': '11010519491231002X'}).get_data(as_text=True)
-    assert '没有符合条件的案件' in page
+    assert '没有符合条件的案件' in search(client, '11010519491231002X')[1]
+
+
+def test_a_link_with_an_id_number_in_it_is_moved_to_the_hashed_form(client, users, login, village_case):
+    login(users.village)
+    response = client.get('/cases/', query_string={'q': '11010519491231002X', 'due': 'overdue'})
+    assert response.status_code == 302
+    assert '11010519491231002X' not in response.headers['Location']
+    assert 'qh=' in response.headers['Location'] and 'due=overdue' in response.headers['Location']
+
+
+def test_a_malformed_lookup_hash_is_ignored(client, users, login, village_case):
+    login(users.village)
+    page = client.get('/cases/', query_string={'qh': 'not-a-hash', 'qm': '<script>'}).get_data(as_text=True)
+    assert '枫源村的案件' in page and '<script>' not in page
+
+
+def test_searching_by_name_keeps_the_words_in_the_url(client, users, login, village_case):
+    login(users.village)
+    location, page = search(client, '张三')
+    assert '枫源村的案件' in page and 'q=' in location and 'qh=' not in location

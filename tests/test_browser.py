@@ -74,6 +74,14 @@ def test_village_mediator_logs_and_accepts_a_dispute(live_server, page, username
     page.wait_for_selector('text=已完成“受理”')
     assert page.locator('text=人调字第1号').count() >= 1
     assert page.locator('.badge', has_text='期限').count() >= 1
+    # Found again by the party's ID number; the address bar (and history) never holds the number.
+    page.goto(f'{live_server}/cases/')
+    page.fill('#q', '11010519491231002X')
+    page.click('button:has-text("筛选")')
+    page.wait_for_url(re.compile(r'qh='))
+    assert '1949' not in page.url
+    assert page.locator('text=宅基地边界纠纷').count() == 1
+    assert page.locator('text=按身份证号或电话查找：110105********002X').count() == 1
 
 
 def test_bad_id_number_keeps_what_was_typed(live_server, page, usernames):

@@ -35,19 +35,40 @@ from workflows.machine import TRIGGERS
 from workflows.states import State
 
 
-@bp.route('/')
+#: The list's filters, as they appear in its URLs (``qh``/``qm``: a searched ID number or phone).
+FILTER_ARGS = ('q', 'qh', 'qm', 'state', 'category_id', 'level', 'due', 'mine')
+
+
+@bp.route('/', methods=['GET', 'POST'])
 @login_required
 def index():
+    # The filter form posts, and the list answers with a redirect to its URL: an ID number or
+    # phone typed into the search box is replaced there by its lookup hash and masked form.
+    given = request.form if request.method == 'POST' else request.args
+    q = given.get('q', '').strip()[:100]
+    found = case_queries.identifier_search(q) if q else None
+    if request.method == 'POST' or found:
+        args = {name: given[name] for name in FILTER_ARGS if given.get(name)}
+        if found:
+            del args['q']
+            args.update(qh=found.hash, qm=found.masked)
+        return redirect(url_for('cases.index', **args))
+    identifier_hash = request.args.get('qh', '')
+    identifier_hash = identifier_hash if case_queries.is_lookup_hash(identifier_hash) else ''
     filters = case_queries.CaseFilters(
-        q=request.args.get('q', '').strip()[:100], state=_choice('state', [s.value for s in State]),
+        q=q, identifier_hash=identifier_hash,
+        identifier_masked=request.args.get('qm', '')[:32] if identifier_hash else '',
+        state=_choice('state', [s.value for s in State]),
         category_id=request.args.get('category_id', type=database_integer), level=_choice('level', [lv.value for lv in Level]),
         due=_choice('due', ['due_soon', 'overdue']), mine=request.args.get('mine') == '1')
     page = request.args.get('page', 1, type=database_integer)
     today = today_in_china()
     cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
-    args = {k: v for k, v in request.args.items() if k != 'page'}
+    args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+    without_identifier = {name: value for name, value in args.items() if name not in ('qh', 'qm')}
     return render_template('cases/index.html', cases=cases, filters=filters, today=today, states=list(State),
                            levels=list(Level), categories=case_queries.categories(), page=page,
+                           clear_identifier_url=url_for('cases.index', **without_identifier),
                            prev_url=url_for('cases.index', page=page - 1, **args) if page > 1 else None,
                            next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
 

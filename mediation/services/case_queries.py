@@ -1,5 +1,7 @@
 """Listing and reading cases within the user's jurisdiction (masked unless the user handles the case)."""
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from typing import Optional
 
 import sqlalchemy as sa
@@ -9,6 +11,8 @@ from flask import current_app
 from mediation.access import visible_cases
 from mediation.extensions import db
 from mediation.identifiers import InvalidIdentifier
+from mediation.identifiers import mask_phone
+from mediation.identifiers import mask_resident_id
 from mediation.identifiers import parse_phone
 from mediation.identifiers import parse_resident_id
 from mediation.models import Case
@@ -22,6 +26,10 @@ from workflows.states import OPEN_STATES
 @dataclass
 class CaseFilters:
     q: str = ''
+    #: The lookup hash of an ID number or phone searched for, and its masked form for the page:
+    #: the number itself never goes into a URL, where access logs and browser history keep it.
+    identifier_hash: str = ''
+    identifier_masked: str = ''
     state: str = ''
     category_id: Optional[int] = None
     level: str = ''
@@ -36,13 +44,11 @@ def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: 
     query = visible_cases(user).join(Stage, Stage.id == latest)
     if filters.q:
         term = f'%{filters.q.strip()}%'
-        matches = [Case.title.ilike(term), Case.matter_code.ilike(term),
-                   sa.exists().where(Party.case_id == Case.id, Party.name.ilike(term))]
-        hashes = identifier_hashes(filters.q)
-        if hashes:  # an ID number or phone typed in full: exact match on the keyed hash
-            matches.append(sa.exists().where(Party.case_id == Case.id, sa.or_(
-                Party.id_number_hash.in_(hashes), Party.phone_hash.in_(hashes))))
-        query = query.where(sa.or_(*matches))
+        query = query.where(sa.or_(Case.title.ilike(term), Case.matter_code.ilike(term),
+                                   sa.exists().where(Party.case_id == Case.id, Party.name.ilike(term))))
+    if filters.identifier_hash:  # an ID number or phone typed in full: exact match on the keyed hash
+        query = query.where(sa.exists().where(Party.case_id == Case.id, sa.or_(
+            Party.id_number_hash == filters.identifier_hash, Party.phone_hash == filters.identifier_hash)))
     if filters.state:
         query = query.where(Stage.state == filters.state)
     if filters.category_id:
@@ -66,16 +72,28 @@ def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: 
     return rows[:per_page], len(rows) > per_page
 
 
-def identifier_hashes(text: str) -> list[str]:
-    """Lookup hashes of ``text`` read as a resident ID number and as a phone, where it parses."""
+class IdentifierSearch(NamedTuple):
+    hash: str
+    masked: str
+
+
+_LOOKUP_HASH = re.compile(r'[0-9a-f]{64}')
+
+
+def identifier_search(text: str) -> Optional[IdentifierSearch]:
+    """``text`` read as a full resident ID number or phone: its lookup hash and masked form; else None."""
     cipher = current_app.extensions['field_cipher']
-    hashes = []
-    for parse in (lambda t: parse_resident_id(t).number, parse_phone):
+    for parse, mask in ((lambda t: parse_resident_id(t).number, mask_resident_id), (parse_phone, mask_phone)):
         try:
-            hashes.append(cipher.lookup_hash(parse(text)))
+            number = parse(text)
         except InvalidIdentifier:
-            pass
-    return hashes
+            continue
+        return IdentifierSearch(cipher.lookup_hash(number), mask(number))
+    return None
+
+
+def is_lookup_hash(text: str) -> bool:
+    return bool(_LOOKUP_HASH.fullmatch(text))
 
 
 def case_events(case: Case):
