@@ -187,6 +187,16 @@ def test_removing_the_day_again_restores_the_plain_rule(db, handler):
         date(2027, 1, 20), False)
 
 
+def test_the_calendar_includes_this_sessions_unsaved_edits(db):
+    """The cache reads on the session's connection; an edit not yet flushed must not be missed."""
+    day = date(2026, 6, 1)  # a Monday
+    assert calendar_service.current_calendar().is_workday(day)
+    _db.session.add(CalendarDay(day=day, is_workday=False, name='测试假日', source='admin'))
+    assert not calendar_service.current_calendar().is_workday(day)
+    _db.session.rollback()
+    assert calendar_service.current_calendar().is_workday(day)
+
+
 # --------------------------------------------------------------------------- rebuild == incremental
 
 def snapshot():

@@ -16,12 +16,18 @@ from workflows.periods import Deadline
 
 
 def current_calendar() -> WorkCalendar:
-    """The calendar as stored now (cached until any server edits it)."""
-    return calendar_cache.current_calendar(db.session.connection())
+    """The calendar as stored now (cached until any server edits it), this session's edits included."""
+    return calendar_cache.current_calendar(_flushed_connection())
 
 
 def known_years() -> set[int]:
-    return calendar_cache.known_years(db.session.connection())
+    return calendar_cache.known_years(_flushed_connection())
+
+
+def _flushed_connection():
+    # The cache reads on the connection, which does not autoflush as the session's own queries do.
+    db.session.flush()
+    return db.session.connection()
 
 
 def year_ranges(years) -> list[str]:
