@@ -39,8 +39,8 @@ def required(name, type_, **kw):
     return sa.Column(name, type_, nullable=False, **kw)
 
 
-def enum_column(enum_cls, name, **kw):
-    """A string column type holding ``enum_cls`` values with a CHECK constraint on both databases."""
+def enum_type(enum_cls, name, **kw):
+    """A string type holding ``enum_cls`` values, with a CHECK constraint on both databases."""
     return sa.Enum(enum_cls, name=name, native_enum=False, create_constraint=True, length=32,
                    values_callable=lambda e: [m.value for m in e], validate_strings=True, **kw)
 
@@ -55,7 +55,7 @@ def primary_key():
 organisation = sa.Table(
     'organisation', metadata,
     primary_key(),
-    required('kind', enum_column(OrgKind, 'org_kind')),
+    required('kind', enum_type(OrgKind, 'org_kind')),
     #: Place name, e.g. 枫桥镇
     required('name', sa.String(100)),
     #: Full committee name, e.g. 枫桥镇人民调解委员会 (for a court: its full name)
@@ -83,7 +83,7 @@ user_account = sa.Table(
     required('username', sa.String(64), unique=True),
     required('display_name', sa.String(64)),
     required('password_hash', sa.String(256)),
-    required('role', enum_column(Role, 'role')),
+    required('role', enum_type(Role, 'role')),
     required('organisation_id', sa.ForeignKey('organisation.id'), index=True),
     required('active', sa.Boolean, default=True),
     required('failed_logins', sa.Integer, default=0),
@@ -126,7 +126,7 @@ dispute_case = sa.Table(
     required('matter_code', sa.String(20), unique=True),
     required('title', sa.String(200)),
     required('category_id', sa.ForeignKey('category.id'), index=True),
-    required('source', enum_column(Source, 'case_source')),
+    required('source', enum_type(Source, 'case_source')),
     required('facts', sa.Text, default=''),
     required('requests', sa.Text, default=''),
     required('place', sa.String(200), default=''),
@@ -141,7 +141,7 @@ dispute_case = sa.Table(
     required('cross_area', sa.Boolean, default=False),
     required('abnormal_death', sa.Boolean, default=False),
     required('minor_involved', sa.Boolean, default=False),
-    sa.Column('risk_level', enum_column(RiskLevel, 'risk_level')),
+    sa.Column('risk_level', enum_type(RiskLevel, 'risk_level')),
     #: The deadline profile the case is counted under (workflows.deadlines.PROFILES)
     required('deadline_profile', sa.String(32), default='statutory'),
     required('intake_committee_id', sa.ForeignKey('organisation.id'), index=True),
@@ -154,8 +154,8 @@ party = sa.Table(
     'party', metadata,
     primary_key(),
     required('case_id', sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True),
-    required('role', enum_column(PartyRole, 'party_role')),
-    required('kind', enum_column(PartyKind, 'party_kind')),
+    required('role', enum_type(PartyRole, 'party_role')),
+    required('kind', enum_type(PartyKind, 'party_kind')),
     #: A person's name, or an organisation's name
     required('name', sa.String(100)),
     sa.Column('sex', sa.String(8)),
@@ -182,10 +182,10 @@ stage = sa.Table(
     primary_key(),
     required('case_id', sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True),
     required('committee_id', sa.ForeignKey('organisation.id')),
-    required('level', enum_column(Level, 'stage_level')),
-    required('kind', enum_column(StageKind, 'stage_kind')),
+    required('level', enum_type(Level, 'stage_level')),
+    required('kind', enum_type(StageKind, 'stage_kind')),
     #: A State value; the state machine writes it (workflows.machine)
-    required('state', enum_column(State, 'stage_state'), default=State.PENDING_ACCEPTANCE),
+    required('state', enum_type(State, 'stage_state'), default=State.PENDING_ACCEPTANCE),
     sa.Column('previous_stage_id', sa.ForeignKey('stage.id'), index=True),
     #: The court that sent the case down (委派/委托) or to which it was referred
     sa.Column('court_id', sa.ForeignKey('organisation.id'), index=True),
@@ -198,7 +198,7 @@ stage = sa.Table(
     sa.Column('number_serial', sa.Integer),
     sa.Column('number_prefix', sa.String(30)),
     #: The clock running now and its deadline, derived from recorded events (services.deadlines)
-    sa.Column('clock', enum_column(Clock, 'stage_clock')),
+    sa.Column('clock', enum_type(Clock, 'stage_clock')),
     sa.Column('deadline_rule', sa.String(48)),
     sa.Column('due_on', sa.Date, index=True),
     sa.Column('due_soon_on', sa.Date),
