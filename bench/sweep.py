@@ -2,8 +2,9 @@
 
 For each run the due set is put back first (:meth:`BenchDatabase.reset`), then:
 
-- ``in_process``: ``run_sweep(now)`` inside an app context of a warm process (what the
-  scheduler of ``mediation serve`` does), commit included;
+- ``in_process``: ``sweep_all(engine, now, workers=SWEEP_WORKERS)`` in a warm process, its
+  pooled connections open (what the scheduler of ``mediation serve`` does), commits included;
+- ``one_connection``: the same with ``workers=1``: every batch one after another;
 - ``process``: ``python -m mediation sweep --now …`` as a subprocess, wall time (interpreter
   start, imports, app creation, the sweep, exit) — what cron runs;
 - ``baseline``: a bare set-based statement doing the escalation on the same rows, commit
@@ -61,7 +62,8 @@ INSERT INTO event (case_id, stage_id, actor_id, at, kind, from_state, to_state, 
 VALUES (:case_id, :stage_id, NULL, :now, 'refer_up', 'mediating', 'referred_up', :reason, '{"automatic": true}')
 """).bindparams(sa.bindparam('now', type_=sa.DateTime))
 
-MEASURES = ('in_process', 'process', 'baseline', 'same_writes', 'nothing_due', 'process_nothing_due')
+MEASURES = ('in_process', 'one_connection', 'process', 'baseline', 'same_writes', 'nothing_due',
+            'process_nothing_due')
 
 
 @dataclass
@@ -93,27 +95,26 @@ def measure(database, runs: int) -> Result:
     result = Result(database.kind, database.size, database.due, build_seconds=dict(database.build_seconds))
     app = database.make_app()
     from mediation.extensions import db
-    from mediation.services.sweep import run_sweep
+    from mediation.services.sweep import sweep_all
     now, quiet_now = sweep_now()
+    workers = app.config['SWEEP_WORKERS']
     with app.app_context():
-        run_sweep(db.session, quiet_now)  # warm the pool, the calendar cache and the statement cache
-        db.session.remove()
+        sweep_all(db.engine, quiet_now)  # warm the calendar cache and the statement cache
     captured = []
     for run in range(1, runs + 1):
-        database.reset()
-        with app.app_context():
-            run_sweep(db.session, quiet_now)  # a warm process: its connection open
-        with app.app_context(), _capturing(captured if run == 1 else None):
-            started = time.perf_counter()
-            report = run_sweep(db.session, now)
-            elapsed = time.perf_counter() - started
-            db.session.remove()
-        _check(report.examined == database.due and report.escalated.get('refer_up') == database.due,
-               f'in-process sweep did not escalate {database.due}: {report.summary()}')
-        result.summary = report.summary()
-        _check(database.count('SELECT count(*) FROM event WHERE claim_key IS NOT NULL') == database.due,
-               'claims missing')
-        result.runs['in_process'].append(elapsed)
+        for name, measure_workers in (('in_process', workers), ('one_connection', 1)):
+            database.reset()
+            with app.app_context(), _capturing(captured if run == 1 and name == 'in_process' else None):
+                _connect(db, measure_workers, quiet_now)
+                started = time.perf_counter()
+                report = sweep_all(db.engine, now, workers=measure_workers)
+                elapsed = time.perf_counter() - started
+            _check(report.examined == database.due and report.escalated.get('refer_up') == database.due,
+                   f'in-process sweep did not escalate {database.due}: {report.summary()}')
+            result.summary = report.summary()
+            _check(database.count('SELECT count(*) FROM event WHERE claim_key IS NOT NULL') == database.due,
+                   'claims missing')
+            result.runs[name].append(elapsed)
 
         database.reset()
         elapsed, output = _process(database, data.SWEEP_NOW_TEXT)
@@ -141,9 +142,8 @@ def measure(database, runs: int) -> Result:
         with app.app_context():
             _connect(db)
             started = time.perf_counter()
-            report = run_sweep(db.session, quiet_now)
+            report = sweep_all(db.engine, quiet_now, workers=workers)
             elapsed = time.perf_counter() - started
-            db.session.remove()
         _check(report.examined == 0, f'nothing-due sweep found {report.examined}')
         result.runs['nothing_due'].append(elapsed)
 
@@ -159,10 +159,18 @@ def measure(database, runs: int) -> Result:
     return result
 
 
-def _connect(db):
-    """Open the pool's connection before the clock starts, as a warm process has it."""
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql('SELECT 1')
+def _connect(db, count=1, quiet_now=None):
+    """Open ``count`` pooled connections before the clock starts, as a warm process has them
+    (with ``quiet_now``, each has swept once with nothing due, as the scheduler's have)."""
+    from mediation.services.sweep import sweep
+    connections = [db.engine.connect() for _ in range(count)]
+    for conn in connections:
+        if quiet_now:
+            sweep(conn, quiet_now)
+            conn.rollback()
+        else:
+            conn.exec_driver_sql('SELECT 1')
+        conn.close()
 
 
 def _check(condition, message):

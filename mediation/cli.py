@@ -101,9 +101,12 @@ def revoke_token(username, name):
 @sweep_command.now_option
 @with_appcontext
 def sweep(now_text):
+    from flask import current_app
+
     from mediation.extensions import db
-    from mediation.services.sweep import run_sweep
-    click.echo(run_sweep(db.session, sweep_command.parse_now_option(now_text)).summary())
+    from mediation.services.sweep import sweep_all
+    now = sweep_command.parse_now_option(now_text)
+    click.echo(sweep_all(db.engine, now, workers=current_app.config['SWEEP_WORKERS']).summary())
 
 
 @click.group('calendar')

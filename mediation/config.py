@@ -43,5 +43,7 @@ RISK_AMOUNT_THRESHOLD = '100000'
 
 #: The built-in sweep scheduler of ``mediation serve`` (minutes; 0 = off).
 SWEEP_INTERVAL_MINUTES = 15
+#: PostgreSQL connections a large sweep uses at once (batches of 1,000 due stages; SQLite: one).
+SWEEP_WORKERS = 2
 
 PAGE_SIZE = 50

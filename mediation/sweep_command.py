@@ -1,8 +1,8 @@
 """``mediation sweep`` as cron runs it: a process that imports neither Flask nor the ORM.
 
 Cron starts the sweep every few minutes, so its start-up is paid on every run: the command
-reads the settings (``mediation.load_settings``), opens its own engine and connection, and
-sweeps with SQLAlchemy Core on the tables of ``mediation.schema``. Flask and its extensions,
+reads the settings (``mediation.load_settings``), opens its own engine, and sweeps with
+SQLAlchemy Core on the tables of ``mediation.schema`` (``services.sweep.sweep_all``). Flask and its extensions,
 then the ORM and the model classes, were most of the process's time (docs/benchmarks.md).
 Inside the Flask CLI (``flask --app mediation sweep``, the tests' runner) ``mediation.cli.sweep``
 runs the same sweep in the app's session.
@@ -30,13 +30,12 @@ def sweep(now_text):
     from mediation import instance_folder
     from mediation import load_settings
     from mediation.database import create_engine
-    from mediation.services.sweep import sweep as sweep_in
+    from mediation.services.sweep import sweep_all
     now = parse_now_option(now_text)
-    engine = create_engine(load_settings(instance_folder()))
+    settings = load_settings(instance_folder())
+    engine = create_engine(settings)
     try:
-        with engine.connect() as conn:
-            report = sweep_in(conn, now)
-            conn.commit()
+        report = sweep_all(engine, now, workers=settings['SWEEP_WORKERS'])
     finally:
         engine.dispose()
     click.echo(report.summary())

@@ -18,6 +18,7 @@ from mediation.models import Event
 from mediation.models import Stage
 from mediation.models import User
 from mediation.services.sweep import run_sweep
+from mediation.services.sweep import sweep_all
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
 from workflows.enums import Level
@@ -133,6 +134,19 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
     assert later.escalated['refer_up'] == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == 'refer_up')) == 10
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.claim_key.is_not(None))) == 10
+
+
+@needs_postgresql
+def test_a_sweep_on_several_connections_escalates_each_stage_once(app, db, orgs, users):
+    """sweep_all's workers take batches at once, each skipping what another holds."""
+    stage_ids = accepted_stage_ids(users.village, 24, utc(2026, 3, 2))
+    _db.session.remove()
+    report = sweep_all(_db.engine, utc(2026, 4, 3), workers=3, batch_size=4)
+    assert (report.examined, report.escalated['refer_up']) == (24, 24)
+    refer_events = db.session.scalars(sa.select(Event.stage_id).where(Event.kind == 'refer_up')).all()
+    assert sorted(refer_events) == stage_ids
+    town_stages = db.session.scalars(sa.select(Stage.previous_stage_id).where(Stage.level == Level.TOWN)).all()
+    assert sorted(town_stages) == stage_ids
 
 
 @needs_postgresql

@@ -18,6 +18,7 @@ from mediation.models import Stage
 from mediation.services.dashboard import recent_notices
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.sweep import run_sweep
+from mediation.services.sweep import sweep_all
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
 from workflows.enums import Clock
@@ -317,6 +318,38 @@ def test_candidate_query_uses_the_partial_index(db, orgs, users):
     _db.session.rollback()
 
 
+# --------------------------------------------------------------------------- batches (sweep_all)
+
+def test_sweep_all_takes_the_due_stages_in_batches_each_once(db, orgs, users):
+    overdue = [accepted_stage(users.village, utc(2026, 3, 2)).id for _ in range(7)]  # due 2 April
+    _db.session.rollback()  # sweep_all works on connections of its own
+    report = sweep_all(_db.engine, utc(2026, 4, 3), batch_size=3)  # batches of 3, 3 and 1
+    assert (report.examined, report.escalated['refer_up']) == (7, 7)
+    assert sorted(event.stage_id for event in rows(Event, Event.kind == 'refer_up')) == overdue
+    assert sorted(stage.previous_stage_id for stage in rows(Stage, Stage.level == Level.TOWN)) == overdue
+    _db.session.rollback()
+    assert sweep_all(_db.engine, utc(2026, 4, 3, 10), batch_size=3).examined == 0
+
+
+def test_sweep_all_stops_if_a_stage_stays_due(db, orgs, users, monkeypatch):
+    """A stage that a batch leaves due (a bug) must not make the sweep loop for ever."""
+    import mediation.services.sweep as sweep_module
+    for _ in range(3):
+        accepted_stage(users.village, utc(2026, 3, 2))  # due soon from 1 April
+    _db.session.rollback()
+    monkeypatch.setattr(sweep_module, '_remind', lambda conn, rows, today, now: len(rows))  # books no next check
+    calls = []
+    real_sweep = sweep_module.sweep
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        assert len(calls) < 10, 'the sweep keeps taking the same stages'
+        return real_sweep(*args, **kwargs)
+    monkeypatch.setattr(sweep_module, 'sweep', counted)
+    report = sweep_all(_db.engine, utc(2026, 4, 1), batch_size=3)
+    assert len(calls) == 2 and report.examined == 6  # the second batch found the first's stages again
+
+
 # --------------------------------------------------------------------------- the CLI
 
 def test_cli_sweep_prints_a_summary(db, orgs, users, runner):
@@ -329,6 +362,7 @@ def test_cli_sweep_prints_a_summary(db, orgs, users, runner):
     _db.session.expire_all()
     assert _db.session.get(Stage, stage.id).state == S.REFERRED_UP
     assert notices(soon.id, 'due_soon') == [(orgs.village_a1.id, 'due_soon', date(2026, 12, 31))]
+    _db.session.rollback()  # the command sweeps on connections of its own (SQLite: one writer at a time)
     again = runner.invoke(args=['sweep', '--now', '2026-12-31T18:30'])
     assert again.exit_code == 0, again.output
     # the town's new stage has until 5 January 2027 (provisional: Mon–Fri) to accept: not yet due soon

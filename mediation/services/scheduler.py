@@ -12,16 +12,13 @@ def start_sweep_scheduler(app, minutes: float) -> threading.Event:
     """
     def loop():
         from mediation.extensions import db
-        from mediation.services.sweep import run_sweep
+        from mediation.services.sweep import sweep_all
         while not stop.is_set():
             with app.app_context():
                 try:
-                    log.info(run_sweep(db.session).summary())
+                    log.info(sweep_all(db.engine, workers=app.config['SWEEP_WORKERS']).summary())
                 except Exception:  # the schedule must survive a bad run; the next one retries
                     log.exception('scheduled sweep failed')
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
             stop.wait(minutes * 60)
 
     stop = threading.Event()

@@ -20,6 +20,7 @@ Lists travel as one parameter each (PostgreSQL arrays; JSON that SQLite's ``json
 not as thousands of bound parameters or a statement per row. docs/benchmarks.md measures it.
 """
 import json
+import threading
 from collections import defaultdict
 from collections import namedtuple
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ class SweepReport:
     reminded: int = 0
     escalated: dict = field(default_factory=lambda: defaultdict(int))
     needs_decision: int = 0
+    #: the stages one batch looked at (``sweep_all`` stops if one comes round again)
+    stage_ids: list = field(default_factory=list, repr=False)
 
     def summary(self) -> str:
         parts = [f'{self.today.isoformat()} 巡检：检查 {self.examined} 个阶段，提醒 {self.reminded} 个']
@@ -114,6 +117,13 @@ class SweepReport:
         if self.needs_decision:
             parts.append(f'期满待人工处理 {self.needs_decision} 个')
         return '，'.join(parts) + '。'
+
+    def add(self, other: 'SweepReport') -> None:
+        self.examined += other.examined
+        self.reminded += other.reminded
+        self.needs_decision += other.needs_decision
+        for trigger, count in other.escalated.items():
+            self.escalated[trigger] += count
 
 
 def parse_now(text: Optional[str]) -> datetime:
@@ -139,12 +149,67 @@ def run_sweep(session, now: Optional[datetime] = None, *, commit: bool = True) -
     return report
 
 
-def sweep(conn, now: Optional[datetime] = None) -> SweepReport:
-    """Sweep in the transaction of the Core connection ``conn``; the caller commits."""
+#: Due stages taken per transaction by ``sweep_all``: each batch's locks are held for a fraction
+#: of a second, and batches let several connections share a large sweep.
+BATCH_SIZE = 1000
+
+
+def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
+              batch_size: int = BATCH_SIZE) -> SweepReport:
+    """The whole sweep (cron, the scheduler of ``mediation serve``): batches, each its own transaction.
+
+    On PostgreSQL up to ``workers`` connections take batches at once, each skipping the stages
+    another holds, so a large sweep uses the database server's cores; the others start only when
+    the first batch was full. SQLite runs one writer at a time: one connection.
+    """
+    now = now or utcnow()
+    total = SweepReport(china_date(now))
+    lock, errors = threading.Lock(), []
+    first_batch_done, first_batch_full = threading.Event(), threading.Event()
+
+    def work():
+        try:
+            with engine.connect() as conn:
+                seen = set()
+                while True:
+                    report = sweep(conn, now, limit=batch_size)
+                    conn.commit()
+                    with lock:
+                        total.add(report)
+                    if report.examined == batch_size:
+                        first_batch_full.set()
+                    first_batch_done.set()
+                    # A stage a batch looked at leaves the due set (its next check is tomorrow, or
+                    # none); one seen again would mean it did not, and the loop must not go on.
+                    if report.examined < batch_size or not seen.isdisjoint(report.stage_ids):
+                        return
+                    seen.update(report.stage_ids)
+        except Exception as error:  # re-raised in the caller's thread below
+            errors.append(error)
+        finally:
+            first_batch_done.set()
+
+    threads = [threading.Thread(target=work, name='sweep-0')]
+    threads[0].start()
+    first_batch_done.wait()
+    if first_batch_full.is_set() and engine.dialect.name == 'postgresql':
+        threads += [threading.Thread(target=work, name=f'sweep-{index}') for index in range(1, workers)]
+        for thread in threads[1:]:
+            thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return total
+
+
+def sweep(conn, now: Optional[datetime] = None, *, limit: Optional[int] = None) -> SweepReport:
+    """Sweep (up to ``limit`` due stages) in the transaction of the Core connection ``conn``; the caller commits."""
     now = now or utcnow()
     today = china_date(now)
     report = SweepReport(today)
-    rows = _due_rows(conn, today)
+    rows = _due_rows(conn, today, limit)
+    report.stage_ids = [row.id for row in rows]
     report.examined = len(rows)
     due_soon = [row for row in rows if row.due_on is None or row.due_on >= today]
     overdue = [row for row in rows if row.due_on is not None and row.due_on < today]
@@ -158,7 +223,7 @@ DueRow = namedtuple('DueRow', 'id case_id committee_id level kind state clock du
                               'committee_name deadline_profile')
 
 
-def _due_rows(conn, today: date) -> list[DueRow]:
+def _due_rows(conn, today: date, limit: Optional[int] = None) -> list[DueRow]:
     s, o = _stage.c, _organisation.c
     # Enum columns come back as their text: the few distinct values are looked up once per
     # outcome, not converted for every row.
@@ -171,7 +236,8 @@ def _due_rows(conn, today: date) -> list[DueRow]:
              .where(s.next_check_on <= today)
              # The partial index yields rows in (next_check_on, id) order. ORDER BY id alone makes
              # SQLite (without ANALYZE statistics) scan the whole table in rowid order instead.
-             .order_by(s.next_check_on, s.id))
+             .order_by(s.next_check_on, s.id)
+             .limit(limit))
     if is_postgresql(conn):
         # FOR NO KEY UPDATE: what the sweep's own UPDATE takes. Rows that only reference a stage
         # (a user's event, a notice) can still be written while the sweep holds it.
