@@ -224,7 +224,11 @@ def _plans(db, captured):
     """The plans of the captured queries on the fresh due set (PostgreSQL: EXPLAIN ANALYZE, rolled back)."""
     lines = []
     with db.engine.connect() as conn:
+        seen = set()
         for statement, parameters in captured:
+            if statement in seen:  # each batch runs the same statements: one plan each
+                continue
+            seen.add(statement)
             text = re.sub(r'^SELECT .*? FROM ', 'SELECT … FROM ', ' '.join(statement.split()))
             lines.append(text)
             if conn.dialect.name == 'sqlite':

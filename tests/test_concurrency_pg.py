@@ -150,6 +150,23 @@ def test_a_sweep_on_several_connections_escalates_each_stage_once(app, db, orgs,
 
 
 @needs_postgresql
+@pytest.mark.parametrize('due, connections', [(3, 1), (4, 2)])
+def test_a_second_connection_starts_only_when_more_is_due_after_the_first_batch(app, db, orgs, users,
+                                                                                due, connections):
+    accepted_stage_ids(users.village, due, utc(2026, 3, 2))
+    _db.session.remove()
+    checkouts = []
+    listener = lambda *args: checkouts.append(1)  # noqa: E731
+    sa.event.listen(_db.engine, 'checkout', listener)
+    try:
+        report = sweep_all(_db.engine, utc(2026, 4, 3), workers=2, batch_size=3)
+    finally:
+        sa.event.remove(_db.engine, 'checkout', listener)
+    assert report.escalated['refer_up'] == due
+    assert len(checkouts) == connections
+
+
+@needs_postgresql
 def test_a_sweep_holding_its_stages_does_not_block_rows_that_reference_them(app, db, orgs, users):
     """The sweep locks FOR NO KEY UPDATE, as its update does: an event about the stage goes in meanwhile.
 

@@ -160,12 +160,12 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
 
     On PostgreSQL up to ``workers`` connections take batches at once, each skipping the stages
     another holds, so a large sweep uses the database server's cores; the others start only when
-    the first batch was full. SQLite runs one writer at a time: one connection.
+    more is due after the first batch. SQLite runs one writer at a time: one connection.
     """
     now = now or utcnow()
     total = SweepReport(china_date(now))
     lock, errors = threading.Lock(), []
-    first_batch_done, first_batch_full = threading.Event(), threading.Event()
+    first_batch_done, more_after_first_batch = threading.Event(), threading.Event()
 
     def work():
         try:
@@ -176,8 +176,8 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
                     conn.commit()
                     with lock:
                         total.add(report)
-                    if report.examined == batch_size:
-                        first_batch_full.set()
+                    if not first_batch_done.is_set() and report.examined == batch_size and _any_due(conn, now):
+                        more_after_first_batch.set()
                     first_batch_done.set()
                     # A stage a batch looked at leaves the due set (its next check is tomorrow, or
                     # none); one seen again would mean it did not, and the loop must not go on.
@@ -192,7 +192,7 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
     threads = [threading.Thread(target=work, name='sweep-0')]
     threads[0].start()
     first_batch_done.wait()
-    if first_batch_full.is_set() and engine.dialect.name == 'postgresql':
+    if more_after_first_batch.is_set() and engine.dialect.name == 'postgresql':
         threads += [threading.Thread(target=work, name=f'sweep-{index}') for index in range(1, workers)]
         for thread in threads[1:]:
             thread.start()
@@ -201,6 +201,12 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
     if errors:
         raise errors[0]
     return total
+
+
+def _any_due(conn, now) -> bool:
+    found = conn.execute(sa.select(_stage.c.id).where(_stage.c.next_check_on <= china_date(now)).limit(1)).first()
+    conn.rollback()
+    return found is not None
 
 
 def sweep(conn, now: Optional[datetime] = None, *, limit: Optional[int] = None) -> SweepReport:
