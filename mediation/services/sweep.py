@@ -164,6 +164,7 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
     """
     now = now or utcnow()
     total = SweepReport(china_date(now))
+    parallel = workers > 1 and engine.dialect.name == 'postgresql'
     lock, errors = threading.Lock(), []
     first_batch_done, more_after_first_batch = threading.Event(), threading.Event()
 
@@ -176,7 +177,8 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
                     conn.commit()
                     with lock:
                         total.add(report)
-                    if not first_batch_done.is_set() and report.examined == batch_size and _any_due(conn, now):
+                    if (parallel and not first_batch_done.is_set() and report.examined == batch_size
+                            and _any_due(conn, now)):
                         more_after_first_batch.set()
                     first_batch_done.set()
                     # A stage a batch looked at leaves the due set (its next check is tomorrow, or
@@ -192,7 +194,7 @@ def sweep_all(engine, now: Optional[datetime] = None, *, workers: int = 1,
     threads = [threading.Thread(target=work, name='sweep-0')]
     threads[0].start()
     first_batch_done.wait()
-    if more_after_first_batch.is_set() and engine.dialect.name == 'postgresql':
+    if more_after_first_batch.is_set():
         threads += [threading.Thread(target=work, name=f'sweep-{index}') for index in range(1, workers)]
         for thread in threads[1:]:
             thread.start()
