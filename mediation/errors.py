@@ -90,7 +90,7 @@ def register_error_handlers(app):
     def handle_csrf(error):
         db.session.rollback()
         return error_response(400, 'csrf_failed', '页面打开太久或已退出登录，这次提交没有保存（安全校验码 CSRF 已失效）。'
-                                                  '请先复制已填写的内容，再刷新页面重新提交。')
+                                                  '请点浏览器的“返回”回到上一页，复制已填写的内容，再刷新页面重新提交。')
 
     @app.errorhandler(HTTPException)
     def handle_http(error):
