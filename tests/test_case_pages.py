@@ -1,6 +1,7 @@
 """Case pages: intake, transitions with conflicts, deadline explanation."""
 import sqlalchemy as sa
 
+from mediation.extensions import db as _db
 from mediation.models import Case
 from mediation.models import Notice
 from tests.factories import category
@@ -17,6 +18,14 @@ def _intake_form(**overrides):
     return data
 
 
+def _refused_intake(client, **overrides) -> str:
+    """Post the intake form with ``overrides``: refused (422), nothing stored; the page it shows."""
+    response = client.post('/cases/new', data=_intake_form(**overrides))
+    assert response.status_code == 422
+    assert _db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    return response.get_data(as_text=True)
+
+
 def test_intake_creates_a_case_pending_at_the_own_committee(client, users, login, db):
     login(users.village)
     response = client.post('/cases/new', data=_intake_form())
@@ -29,26 +38,20 @@ def test_intake_creates_a_case_pending_at_the_own_committee(client, users, login
 
 def test_intake_with_a_bad_id_number_keeps_the_input_and_says_why(client, users, login, db):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(**{'parties-0-id_number': '110105194912310021'}))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and '校验' in page
+    page = _refused_intake(client, **{'parties-0-id_number': '110105194912310021'})
+    assert '校验' in page
     assert 'value="排水沟纠纷"' in page and 'value="110105194912310021"' in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
 
 
 def test_missing_required_fields_are_marked(client, users, login):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(title='', facts=''))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and '请填写纠纷名称' in page and '请填写纠纷简要情况' in page
+    page = _refused_intake(client, title='', facts='')
+    assert '请填写纠纷名称' in page and '请填写纠纷简要情况' in page
 
 
 def test_numbers_and_dates_that_cannot_be_read_get_one_chinese_message(client, users, login):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(**{'people_involved': 'abc',
-                                                              'parties-0-birth_date': '1949-13-45'}))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    page = _refused_intake(client, **{'people_involved': 'abc', 'parties-0-birth_date': '1949-13-45'})
     assert page.count('请输入整数。') == 1 and '涉及人数须在' not in page
     assert '请输入有效日期（格式：2026-10-01）。' in page and 'Not a valid' not in page
     assert 'value="abc"' in page and 'value="1949-13-45"' in page
@@ -67,9 +70,7 @@ def test_risky_dispute_may_go_straight_to_the_town_and_alerts_it(client, users, 
 
 def test_plain_dispute_cannot_skip_the_village(client, users, login, db):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(intake_level='district'))
-    assert response.status_code == 422
-    assert '不能直接提交' in response.get_data(as_text=True)
+    assert '不能直接提交' in _refused_intake(client, intake_level='district')
 
 
 def test_stale_form_shows_a_conflict_and_keeps_the_typed_reason(client, users, login, db):
@@ -154,20 +155,16 @@ def test_an_empty_birth_date_is_no_error(client, users, login, db):
 
 def test_a_party_card_without_a_name_is_not_dropped_with_what_was_typed(client, users, login, db):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(**{'parties-0-name': ''}))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and '请填写第 1 位当事人的姓名或名称。' in page
+    page = _refused_intake(client, **{'parties-0-name': ''})
+    assert '请填写第 1 位当事人的姓名或名称。' in page
     assert 'value="11010519491231002X"' in page and 'value="13812345678"' in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
 
 
 def test_messages_name_the_card_the_user_sees_when_an_earlier_card_is_blank(client, users, login, db):
     login(users.village)
-    response = client.post('/cases/new', data=_intake_form(**{
-        'parties-0-name': '', 'parties-0-id_number': '', 'parties-0-phone': '',
-        'parties-1-id_number': '110105194912310021'}))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and '第 2 位当事人' in page and '第 1 位当事人' not in page
+    page = _refused_intake(client, **{'parties-0-name': '', 'parties-0-id_number': '', 'parties-0-phone': '',
+                                      'parties-1-id_number': '110105194912310021'})
+    assert '第 2 位当事人' in page and '第 1 位当事人' not in page
 
 
 def test_another_party_card_can_be_added_without_losing_what_was_typed(client, users, login, db):

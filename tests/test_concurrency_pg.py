@@ -64,6 +64,31 @@ def run_threads(app, count, work):
     return results
 
 
+def while_held(app, hold, act):
+    """``hold()`` in one session; while its transaction stays open, ``act()`` in another.
+
+    ``act`` runs with a 3 s lock timeout: waiting for what ``hold`` keeps locked fails fast
+    instead of hanging (``hold`` lets go only after ``act``). Returns both results.
+    """
+    holding, release = threading.Event(), threading.Event()
+
+    def work(index, barrier):
+        if index == 0:
+            result = hold()
+            holding.set()
+            assert release.wait(TIMEOUT)
+            _db.session.commit()
+            return result
+        assert holding.wait(TIMEOUT)
+        _db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
+        try:
+            return act()
+        finally:
+            release.set()
+
+    return run_threads(app, 2, work)
+
+
 def accepted_stage_ids(user, n, accepted_at):
     ids = []
     for _ in range(n):
@@ -105,28 +130,10 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
     """One sweep holds its candidate rows locked while another runs: the second skips them."""
     stage_ids = accepted_stage_ids(users.village, 10, utc(2026, 3, 2))
     _db.session.remove()
-    locked = threading.Event()
-    release = threading.Event()
-
-    def work(index, barrier):
-        if index == 0:
-            # Lock the first five candidates, as a sweep does, and hold them.
-            _db.session.execute(sa.select(Stage.id).where(Stage.id.in_(stage_ids[:5]))
-                                .with_for_update(skip_locked=True)).all()
-            locked.set()
-            assert release.wait(TIMEOUT)
-            _db.session.rollback()
-            return None
-        assert locked.wait(TIMEOUT)
-        # A sweep that waited for the locked rows instead of skipping them would wait for ever
-        # (thread 0 lets go only after this sweep): fail fast instead.
-        _db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
-        try:
-            return run_sweep(_db.session, utc(2026, 4, 3))
-        finally:
-            release.set()
-
-    reports = run_threads(app, 2, work)
+    # The first five candidates locked, as a sweep locks them, while a sweep runs.
+    reports = while_held(app, hold=lambda: _db.session.execute(sa.select(Stage.id).where(
+        Stage.id.in_(stage_ids[:5])).with_for_update(skip_locked=True)).all(),
+        act=lambda: run_sweep(_db.session, utc(2026, 4, 3)))
     assert reports[1].examined == 5
     assert reports[1].escalated['refer_up'] == 5
     # The other five are left for the next run, which takes them exactly once.
@@ -176,26 +183,14 @@ def test_a_sweep_holding_its_stages_does_not_block_rows_that_reference_them(app,
     [stage_id] = accepted_stage_ids(users.village, 1, utc(2026, 3, 2))
     case_id = db.session.get(Stage, stage_id).case_id
     _db.session.remove()
-    holding = threading.Event()
-    release = threading.Event()
 
-    def work(index, barrier):
-        if index == 0:
-            report = run_sweep(_db.session, utc(2026, 4, 3), commit=False)  # locked, updated, not committed
-            holding.set()
-            assert release.wait(TIMEOUT)
-            _db.session.commit()
-            return report
-        assert holding.wait(TIMEOUT)
-        _db.session.execute(sa.text("SET LOCAL lock_timeout = '3s'"))
-        try:
-            _db.session.execute(sa.insert(Event.__table__).values(
-                case_id=case_id, stage_id=stage_id, kind='pii_viewed', reason='', data={}))
-            _db.session.commit()
-        finally:
-            release.set()
+    def view_identifiers():  # what revealing a party's ID number writes
+        _db.session.execute(sa.insert(Event.__table__).values(
+            case_id=case_id, stage_id=stage_id, kind='pii_viewed', reason='', data={}))
+        _db.session.commit()
 
-    reports = run_threads(app, 2, work)
+    reports = while_held(app, hold=lambda: run_sweep(_db.session, utc(2026, 4, 3), commit=False),  # not committed
+                         act=view_identifiers)
     assert reports[0].escalated['refer_up'] == 1
     kinds = db.session.scalars(sa.select(Event.kind).where(Event.stage_id == stage_id)).all()
     assert {'refer_up', 'pii_viewed'} <= set(kinds)
