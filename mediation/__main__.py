@@ -1,4 +1,4 @@
 """``python -m mediation`` is the ``mediation`` command."""
-from mediation.command import main
+from mediation.cli import main
 
 main()

@@ -1,23 +1,85 @@
-"""The commands of the ``mediation`` CLI group (``mediation.command``; ``flask --app mediation`` works the same).
+"""The ``mediation`` command: a Flask CLI group (``flask --app mediation`` works the same).
 
-Each command's docstring is its help text. Heavy modules (WeasyPrint, pyHanko) are never
-imported here: the sweep runs from cron and must start fast.
+Each command's docstring is its help text. A command that changes data commits once, at its
+end (``committed``); the sweep commits each batch of due stages (``sweep_in_batches``). Heavy
+modules (WeasyPrint, pyHanko) are imported only by the commands that make documents.
 """
+import functools
 import json
 import logging
 import sys
+import threading
 from datetime import date
+from datetime import datetime
+from typing import Optional
 
 import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+from sqlalchemy import exc as sa_exc
 
-from mediation import sweep_command
+from mediation.chinatime import china_date
+from mediation.chinatime import utcnow
+from mediation.database import is_missing_schema
+from mediation.errors import ConfigurationError
+from mediation.errors import ValidationFailed
+from mediation.extensions import db
+from mediation.models import Organisation
+from mediation.services import accounts
+from mediation.services import calendar as calendar_service
+from mediation.services import tokens
+from mediation.services.deadlines import rebuild_all
+from mediation.services.sweep import SweepReport
+from mediation.services.sweep import parse_now
+from mediation.services.sweep import sweep as sweep_batch
+from workflows.enums import CalendarSource
 from workflows.enums import Role
+
+log = logging.getLogger(__name__)
+
+
+def main():
+    """The console script ``mediation``; mistakes a user must fix are one line, never a traceback."""
+    from mediation import create_app
+    cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
+    try:
+        cli.main()
+    except ConfigurationError as error:
+        click.echo(f'Error: 配置有误 / configuration error: {error}', err=True)
+        sys.exit(2)
+    except sa_exc.DBAPIError as error:
+        # Cron mails what the sweep prints: one line that says what is wrong.
+        click.echo(f'Error: {_database_problem(error)}', err=True)
+        sys.exit(1)
+
+
+def _database_problem(error) -> str:
+    if is_missing_schema(error):
+        return '数据库尚未建表：请先运行 `mediation db upgrade`。'
+    return f'数据库报错，命令未完成：{str(error.orig).strip()}'
 
 
 def register_commands(app):
-    for command in (seed_demo, create_user, create_token, revoke_token, sweep, calendar, deadline, rebuild_deadlines, serve):
+    for command in (seed_demo, create_user, create_token, revoke_token, sweep, calendar, deadline, rebuild_deadlines,
+                    serve):
         app.cli.add_command(command)
+
+
+def committed(command):
+    """Run ``command`` in the app and commit once when it succeeds: the command's one commit point."""
+    @functools.wraps(command)
+    @with_appcontext
+    def run(*args, **kwargs):
+        try:
+            result = command(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return result
+    return run
 
 
 def _parse_date(value, what):
@@ -28,13 +90,11 @@ def _parse_date(value, what):
 
 
 @click.command('seed-demo')
-@with_appcontext
+@committed
 def seed_demo():
     """Load the demo district, users and a few hundred synthetic cases (idempotent)."""
-    from mediation.demo import seed_demo_data
-    from mediation.extensions import db
+    from mediation.demo import seed_demo_data  # only this command needs the demo's stories
     report = seed_demo_data()
-    db.session.commit()
     click.echo(report)
 
 
@@ -44,15 +104,9 @@ def seed_demo():
 @click.option('--org', 'org_code', required=True, help='organisation code (see the admin pages)')
 @click.option('--name', 'display_name', default='', help='display name')
 @click.password_option(help='password (asked for when not given)')
-@with_appcontext
+@committed
 def create_user(username, role, org_code, display_name, password):
     """Create a user with one role at one organisation node."""
-    import sqlalchemy as sa
-
-    from mediation.errors import ValidationFailed
-    from mediation.extensions import db
-    from mediation.models import Organisation
-    from mediation.services import accounts
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.code == org_code))
     if organisation is None:
         raise click.ClickException(f'找不到编码为 {org_code} 的组织。')
@@ -61,52 +115,85 @@ def create_user(username, role, org_code, display_name, password):
                                     role=Role(role), organisation=organisation)
     except ValidationFailed as error:
         raise click.ClickException(error.message)
-    db.session.commit()
     click.echo(f'已创建用户 {user.username}（{user.role.label_zh}，{organisation.name}）')
 
 
 @click.command('create-token')
 @click.argument('username')
 @click.option('--name', default='', help='what the token is for')
-@with_appcontext
+@committed
 def create_token(username, name):
     """Create an API bearer token for USERNAME and print it (shown once)."""
-    from mediation.extensions import db
-    from mediation.services import tokens
     try:
         token = tokens.create_token(username, name)
     except LookupError as error:
         raise click.ClickException(str(error))
-    db.session.commit()
     click.echo(token)
 
 
 @click.command('revoke-token')
 @click.argument('username')
 @click.option('--name', default=None, help='only the tokens created with this --name')
-@with_appcontext
+@committed
 def revoke_token(username, name):
     """Revoke USERNAME's API tokens at once (a leaked token, a system taken out of service)."""
-    from mediation.extensions import db
-    from mediation.services import tokens
     try:
         count = tokens.revoke_tokens(username, name)
     except LookupError as error:
         raise click.ClickException(str(error))
-    db.session.commit()
     click.echo(f'已吊销 {username} 的 {count} 个接口令牌。')
 
 
-@click.command('sweep', help=sweep_command.HELP)
-@sweep_command.now_option
+#: Due stages taken per transaction: each batch's locks are held for a fraction of a second, and
+#: another server's sweep takes the next batch meanwhile (it skips the locked stages).
+BATCH_SIZE = 1000
+
+
+def sweep_in_batches(engine, now: Optional[datetime] = None, *, batch_size: int = BATCH_SIZE) -> SweepReport:
+    """The whole sweep as cron and ``mediation serve`` run it: batches, each its own transaction."""
+    now = now or utcnow()
+    total = SweepReport(china_date(now))
+    seen = set()
+    while True:
+        with engine.begin() as conn:
+            report = sweep_batch(conn, now, limit=batch_size)
+        total.add(report)
+        # A stage a batch looked at leaves the due set (its next check is tomorrow, or none); one
+        # seen again would mean it did not, and the loop must not go on.
+        if report.examined < batch_size or not seen.isdisjoint(report.stage_ids):
+            return total
+        seen.update(report.stage_ids)
+
+
+@click.command('sweep')
+@click.option('--now', 'now_text', default=None, help='pretend it is this time (ISO date or datetime, China time)')
 @with_appcontext
 def sweep(now_text):
-    from flask import current_app
+    """Find due-soon and overdue stages, remind their handlers, escalate the expired ones once."""
+    try:
+        now = parse_now(now_text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint='--now')
+    click.echo(sweep_in_batches(db.engine, now).summary())
 
-    from mediation.extensions import db
-    from mediation.services.sweep import sweep_all
-    now = sweep_command.parse_now_option(now_text)
-    click.echo(sweep_all(db.engine, now, workers=current_app.config['SWEEP_WORKERS']).summary())
+
+def start_sweep_scheduler(app, minutes: float) -> threading.Event:
+    """Run the sweep now and then every ``minutes`` in a daemon thread; set the returned event to stop it.
+
+    Safe next to a cron sweep or another server: the sweep escalates each stage once.
+    """
+    def loop():
+        while not stop.is_set():
+            with app.app_context():
+                try:
+                    log.info(sweep_in_batches(db.engine).summary())
+                except Exception:  # the schedule must survive a bad run; the next one retries
+                    log.exception('scheduled sweep failed')
+            stop.wait(minutes * 60)
+
+    stop = threading.Event()
+    threading.Thread(target=loop, name='sweep-scheduler', daemon=True).start()
+    return stop
 
 
 @click.group('calendar')
@@ -116,16 +203,13 @@ def calendar():
 
 @calendar.command('load')
 @click.argument('year', type=int)
-@with_appcontext
+@committed
 def calendar_load(year):
     """Load YEAR's holidays from the chinesecalendar package and recompute affected deadlines."""
-    from mediation.extensions import db
-    from mediation.services import calendar as calendar_service
     try:
-        result = calendar_service.load_year(year, actor=None, source='cli')
+        result = calendar_service.load_year(year, actor=None, source=CalendarSource.CLI)
     except ValueError as error:
         raise click.ClickException(str(error))
-    db.session.commit()
     click.echo(result)
 
 
@@ -133,13 +217,11 @@ def calendar_load(year):
 @click.argument('day')
 @click.argument('kind', type=click.Choice(['workday', 'holiday']))
 @click.argument('name', required=False, default=None)
-@with_appcontext
+@committed
 def calendar_set(day, kind, name):
     """Mark DAY as a working day or a holiday (e.g. from a new State Council notice)."""
-    from mediation.extensions import db
-    from mediation.services import calendar as calendar_service
-    result = calendar_service.set_day(_parse_date(day, 'DATE'), kind == 'workday', name, actor=None, source='cli')
-    db.session.commit()
+    result = calendar_service.set_day(_parse_date(day, 'DATE'), kind == 'workday', name, actor=None,
+                                      source=CalendarSource.CLI)
     click.echo(result)
 
 
@@ -147,7 +229,6 @@ def calendar_set(day, kind, name):
 @with_appcontext
 def calendar_status():
     """Which years have holiday data."""
-    from mediation.services import calendar as calendar_service
     years = calendar_service.known_years()
     click.echo(f'已录入节假日安排的年份：{", ".join(calendar_service.year_ranges(years)) or "无"}')
     missing = calendar_service.missing_years_ahead()
@@ -164,12 +245,11 @@ def calendar_status():
 @with_appcontext
 def deadline(start, days, months, workdays, as_json):
     """Compute the due date of a period starting START, with the same engine the cases use."""
-    from mediation.services.calendar import compute_period
     chosen = [(unit, n) for unit, n in (('days', days), ('months', months), ('workdays', workdays)) if n]
     if len(chosen) != 1:
         raise click.UsageError('请且只能指定 --days、--months、--workdays 其中之一。')
     unit, amount = chosen[0]
-    result = compute_period(_parse_date(start, 'START'), unit, amount)
+    result = calendar_service.compute_period(_parse_date(start, 'START'), unit, amount)
     if as_json:
         click.echo(json.dumps({'due': result.due.isoformat(), 'provisional': result.provisional,
                                'explanation': list(result.explanation)}, ensure_ascii=False))
@@ -180,13 +260,10 @@ def deadline(start, days, months, workdays, as_json):
 
 
 @click.command('rebuild-deadlines')
-@with_appcontext
+@committed
 def rebuild_deadlines():
     """Recompute every open stage's deadline from its recorded events."""
-    from mediation.extensions import db
-    from mediation.services.deadlines import rebuild_all
     changed = rebuild_all()
-    db.session.commit()
     click.echo(f'已重算期限，{changed} 个阶段的期限有变化。')
 
 
@@ -198,10 +275,8 @@ def rebuild_deadlines():
 @with_appcontext
 def serve(host, port, threads, no_scheduler):
     """Serve the app with waitress (one office PC); runs the sweep on a schedule in-process."""
-    from flask import current_app
     from waitress import serve as waitress_serve
 
-    from mediation.services.scheduler import start_sweep_scheduler
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     # The transitions library logs each callback at INFO; the audit trail already records every step.

@@ -10,8 +10,8 @@ from datetime import timedelta
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
 
-#: Development fallbacks only: ``mediation init-instance`` (run by ``make run``)
-#: writes real random keys to ``instance/config.py``.
+#: Written to ``instance/config.py`` on the first start of a SQLite install (``ensure_secrets``);
+#: every other database needs them given (several servers share them).
 SECRET_KEY = None
 FIELD_ENCRYPTION_KEY = None
 
@@ -43,7 +43,5 @@ RISK_AMOUNT_THRESHOLD = '100000'
 
 #: The built-in sweep scheduler of ``mediation serve`` (minutes; 0 = off).
 SWEEP_INTERVAL_MINUTES = 15
-#: PostgreSQL connections a large sweep uses at once (batches of 1,000 due stages; SQLite: one).
-SWEEP_WORKERS = 2
 
 PAGE_SIZE = 50

@@ -1,5 +1,7 @@
 """Engine set-up that differs per database."""
+import os
 import sqlite3
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -69,10 +71,18 @@ def is_missing_schema(error) -> bool:
     return getattr(cause, 'sqlstate', None) == '42P01' or 'no such table' in str(cause)
 
 
-def create_engine(settings) -> sa.Engine:
-    """The engine for ``settings`` (``mediation.load_settings``), for a process without Flask.
+def normalise_database_url(url: str, folder: Path = None) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgres://, postgresql://).
 
-    The web app's engine is Flask-SQLAlchemy's, from the same two settings.
+    A relative SQLite path is read against the instance folder, as Flask-SQLAlchemy reads it, so
+    scripts that open the database from the same setting open the same file.
     """
-    install_sqlite_pragmas()
-    return sa.create_engine(settings['SQLALCHEMY_DATABASE_URI'], **settings['SQLALCHEMY_ENGINE_OPTIONS'])
+    for prefix in ('postgres://', 'postgresql://'):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix):]
+    sqlite_prefix = 'sqlite:///'
+    if folder is not None and url.startswith(sqlite_prefix):
+        path = url[len(sqlite_prefix):]
+        if path and not path.startswith((':memory:', 'file:')) and not os.path.isabs(path):
+            return sqlite_prefix + str(folder / path)
+    return url

@@ -42,7 +42,6 @@ from mediation.identifiers import uscc_check_char
 from mediation.models import Case
 from mediation.models import Category
 from mediation.models import Organisation
-from mediation.models import OrgKind
 from mediation.models import Stage
 from mediation.models import User
 from mediation.services import accounts
@@ -54,6 +53,7 @@ from mediation.services.deadlines import refresh_deadline
 from mediation.services.transitions import apply_transition
 from workflows.enums import Clock
 from workflows.enums import Level
+from workflows.enums import OrgKind
 from workflows.enums import Role
 from workflows.enums import Source
 from workflows.enums import StageKind

@@ -9,6 +9,10 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work: the app refuses to start and says why."""
+
+
 class MediationError(Exception):
     status = 400
     code = 'bad_request'
@@ -103,4 +107,3 @@ def register_error_handlers(app):
         db.session.rollback()
         app.logger.exception('unhandled error on %s %s', request.method, request.path)
         return error_response(500, 'internal_error', HTTP_MESSAGES[500])
-

@@ -10,7 +10,7 @@ def navigation_for(user):
     if not user.is_authenticated:
         return []
     items = [(_('工作台'), url_for('main.dashboard')), (_('案件'), url_for('cases.index'))]
-    if user.role in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
+    if user.role.registers_cases:
         items.append((_('登记纠纷'), url_for('cases.new')))
     if user.role in (Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER, Role.COURT_OFFICER):
         items.append((_('到期与超期'), url_for('main.deadlines')))

@@ -1,12 +1,33 @@
-"""Locale, time zone and template helpers shared by every page."""
+"""What every request and page shares: the one commit point, locale, URL converter, template helpers."""
+from flask import Flask
 from flask import current_app
 from flask import request
 from flask import session
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from mediation.chinatime import china_time
 from mediation.database import INTEGER_MAX
+from mediation.extensions import db
+from mediation.identifiers import mask_address
+from mediation.navigation import navigation_for
+from workflows.states import State
+
+
+class MediationFlask(Flask):
+    """Flask with one commit point per request, as Indico's ``RH.process``.
+
+    Services only flush. A view's work is committed here after it returns a response below
+    400, and rolled back otherwise; an exception skips the commit and the error handlers roll
+    back. A failing commit (a concurrent change found at flush) goes to the error handlers too.
+    """
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
 
 
 def select_locale():
@@ -30,7 +51,7 @@ def format_date(value):
 
 
 def label(value):
-    """The display label of an enum member: Chinese unless the user chose English."""
+    """The display label of a labelled enum member (or anything with ``label_zh``), in the chosen language."""
     if value is None:
         return ''
     if select_locale() == 'en' and hasattr(value, 'label_en'):
@@ -38,14 +59,7 @@ def label(value):
     return getattr(value, 'label_zh', str(value))
 
 
-#: Labels of the events that are not transitions
-# 'received' names the opening event of receiving stages recorded before escalations were one event.
-EVENT_LABELS = {'created': _l('登记纠纷'), 'received': _l('收到移交/移送'), 'pii_viewed': _l('查看完整个人信息'),
-                'deadline_lapsed': _l('期限届满')}
-
-
 def state_label(value):
-    from workflows.states import State
     return label(State(value)) if value else ''
 
 
@@ -58,16 +72,13 @@ class IdConverter(IntegerConverter):
 
 
 def register_template_helpers(app):
-    from mediation.identifiers import mask_address
     app.jinja_env.filters['mask_address'] = lambda value: mask_address(value) if value else ''
     app.jinja_env.filters['state_label'] = state_label
-    app.jinja_env.globals['event_labels'] = EVENT_LABELS
     app.jinja_env.filters['datetime'] = format_datetime
     app.jinja_env.filters['date'] = format_date
     app.jinja_env.filters['label'] = label
 
     @app.context_processor
     def inject_navigation():
-        from mediation.navigation import navigation_for
         return {'navigation': navigation_for, 'current_locale': select_locale(),
                 'languages': current_app.config['LANGUAGES'], 'request_path': request.path}

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from mediation import create_app
+from mediation.database import normalise_database_url
 from mediation.extensions import db as _db
 
 TEST_KEY = 'dGVzdC1rZXktdGhhdC1pcy1sb25nLWVub3VnaC0xMjM0NQ'
@@ -19,10 +20,22 @@ REFERENCE_TABLES = {'category', 'calendar_day', 'calendar_year', 'alembic_versio
 
 
 def _database_url(tmp_path_factory):
+    """SQLite: a file per test session. PostgreSQL: DATABASE_URL's database, or under pytest-xdist
+    one database per worker beside it (``<name>_gw0`` …), created empty here."""
     url = os.environ.get('DATABASE_URL')
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker or not url.startswith('postgres'):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base = sa.make_url(normalise_database_url(url))
+    name = f'{base.database}_{worker}'
+    admin = sa.create_engine(base.set(database='postgres'), isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE {name}')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope='session')
@@ -48,6 +61,18 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         _db.engine.dispose()
+    _drop_worker_database(app.config['SQLALCHEMY_DATABASE_URI'])
+
+
+def _drop_worker_database(url):
+    given = os.environ.get('DATABASE_URL')
+    if not given or not url.startswith('postgres') or sa.make_url(url).database == sa.make_url(
+            normalise_database_url(given)).database:
+        return
+    admin = sa.create_engine(sa.make_url(url).set(database='postgres'), isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {sa.make_url(url).database} WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture(autouse=True)

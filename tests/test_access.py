@@ -80,8 +80,9 @@ def test_lists_mask_identifiers_and_only_handlers_can_reveal(client, users, logi
     login(users.village)
     page = client.post(f'/cases/{village_case.id}/reveal').get_data(as_text=True)
     assert '11010519491231002X' in page and '13812345678' in page
-    from mediation.models import Event
     import sqlalchemy as sa
+
+    from mediation.models import Event
     viewed = db.session.scalars(sa.select(Event).where(Event.kind == 'pii_viewed')).all()
     assert len(viewed) == 1 and viewed[0].actor_id == users.village.id
 

@@ -28,10 +28,9 @@ def test_config_order_env_over_instance_over_defaults(tmp_path, monkeypatch):
     assert create_app({'PAGE_SIZE': 7}).config['PAGE_SIZE'] == 7  # the test mapping beats everything
 
 
-def test_the_sweep_process_reads_the_settings_the_app_reads(tmp_path, monkeypatch):
-    """``mediation sweep`` runs without Flask on ``load_settings``; the app is built on the same."""
+def test_settings_come_from_the_instance_file_and_the_prefixed_environment(tmp_path, monkeypatch):
+    """Flask's own loaders: ``from_pyfile`` for the instance file, ``from_prefixed_env`` for MEDIATION_*."""
     from mediation import config as defaults
-    from mediation import load_settings
     instance = tmp_path / 'instance'
     instance.mkdir()
     (instance / 'config.py').write_text("PAGE_SIZE = 20\nSQLALCHEMY_DATABASE_URI = 'sqlite:///relative.sqlite3'\n")
@@ -43,7 +42,7 @@ def test_the_sweep_process_reads_the_settings_the_app_reads(tmp_path, monkeypatc
     monkeypatch.setenv('MEDIATION_RISK_AMOUNT_THRESHOLD', '50000.5')
     monkeypatch.setenv('MEDIATION_SQLALCHEMY_ENGINE_OPTIONS__pool_pre_ping', 'false')  # into a dict
     monkeypatch.setenv('MEDIATION_BABEL_DEFAULT_TIMEZONE', 'Asia/Urumqi')          # not JSON: the text
-    settings = load_settings(instance)
+    settings = create_app().config
     assert settings['PAGE_SIZE'] == 20 and settings['SWEEP_INTERVAL_MINUTES'] == 0
     assert settings['RISK_AMOUNT_THRESHOLD'] == 50000.5
     assert settings['BABEL_DEFAULT_TIMEZONE'] == 'Asia/Urumqi'
@@ -51,8 +50,6 @@ def test_the_sweep_process_reads_the_settings_the_app_reads(tmp_path, monkeypatc
     assert defaults.SQLALCHEMY_ENGINE_OPTIONS == {'pool_pre_ping': True}  # the defaults are copied, not changed
     # A relative SQLite path is the instance folder's file, as Flask-SQLAlchemy reads it.
     assert settings['SQLALCHEMY_DATABASE_URI'] == f"sqlite:///{instance / 'relative.sqlite3'}"
-    app = create_app()
-    assert {name: app.config[name] for name in settings} == settings
 
 
 def test_postgres_urls_use_psycopg3():

@@ -29,7 +29,8 @@ def test_sign_in_and_out(client, users, login):
 
 def test_wrong_password_gives_one_message_for_unknown_and_known_users(client, users):
     unknown = client.post('/login', data={'username': 'nobody', 'password': 'x' * 10}).get_data(as_text=True)
-    wrong = client.post('/login', data={'username': users.village.username, 'password': 'x' * 10}).get_data(as_text=True)
+    wrong = client.post('/login', data={'username': users.village.username, 'password': 'x' * 10})
+    wrong = wrong.get_data(as_text=True)
     assert '用户名或密码错误' in unknown and '用户名或密码错误' in wrong
 
 

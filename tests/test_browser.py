@@ -29,7 +29,8 @@ def page():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
-            args=['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+            args=['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                  '--disable-background-networking',
                   '--disable-component-update', '--disable-sync'])
         context = browser.new_context(viewport={'width': 390, 'height': 844}, locale='zh-CN')  # a phone
         context.set_default_timeout(10000)

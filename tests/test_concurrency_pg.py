@@ -6,21 +6,20 @@ IMMEDIATE + busy_timeout), so these tests run there as well.
 """
 import os
 import threading
-from datetime import datetime
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from mediation.cli import sweep_in_batches
 from mediation.errors import Conflict
 from mediation.extensions import db as _db
 from mediation.models import Event
 from mediation.models import Stage
 from mediation.models import User
-from mediation.services.sweep import run_sweep
-from mediation.services.sweep import sweep_all
+from mediation.services.sweep import sweep as sweep_batch
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
+from tests.helpers import utc
 from workflows.enums import Level
 from workflows.states import State
 
@@ -31,8 +30,12 @@ needs_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason='needs PostgreSQ
 TIMEOUT = 30
 
 
-def utc(year, month, day, hour=9):
-    return datetime(year, month, day, hour) - timedelta(hours=8)
+def sweep_in_session(now, *, commit=True):
+    """One sweep batch in this thread's own session and transaction, committed unless told."""
+    report = sweep_batch(_db.session.connection(), now)
+    if commit:
+        _db.session.commit()
+    return report
 
 
 def run_threads(app, count, work):
@@ -107,7 +110,7 @@ def test_two_sweeps_at_once_escalate_each_stage_exactly_once(app, db, orgs, user
 
     def sweep(index, barrier):
         barrier.wait()
-        return run_sweep(_db.session, utc(2026, 4, 3))
+        return sweep_in_session(utc(2026, 4, 3))
 
     reports = run_threads(app, 2, sweep)
 
@@ -133,44 +136,31 @@ def test_sweeps_split_the_work_when_they_really_overlap(app, db, orgs, users):
     # The first five candidates locked, as a sweep locks them, while a sweep runs.
     reports = while_held(app, hold=lambda: _db.session.execute(sa.select(Stage.id).where(
         Stage.id.in_(stage_ids[:5])).with_for_update(skip_locked=True)).all(),
-        act=lambda: run_sweep(_db.session, utc(2026, 4, 3)))
+        act=lambda: sweep_in_session(utc(2026, 4, 3)))
     assert reports[1].examined == 5
     assert reports[1].escalated['refer_up'] == 5
     # The other five are left for the next run, which takes them exactly once.
-    later = run_sweep(_db.session, utc(2026, 4, 3, 10))
+    later = sweep_in_session(utc(2026, 4, 3, 10))
     assert later.escalated['refer_up'] == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.kind == 'refer_up')) == 10
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.claim_key.is_not(None))) == 10
 
 
-@needs_postgresql
-def test_a_sweep_on_several_connections_escalates_each_stage_once(app, db, orgs, users):
-    """sweep_all's workers take batches at once, each skipping what another holds."""
+def test_two_batch_runners_at_once_split_the_due_stages_and_escalate_each_once(app, db, orgs, users):
+    """Two ``mediation sweep`` processes on two servers: batches of their own, each stage once."""
     stage_ids = accepted_stage_ids(users.village, 24, utc(2026, 3, 2))
     _db.session.remove()
-    report = sweep_all(_db.engine, utc(2026, 4, 3), workers=3, batch_size=4)
-    assert (report.examined, report.escalated['refer_up']) == (24, 24)
+
+    def run(index, barrier):
+        barrier.wait()
+        return sweep_in_batches(_db.engine, utc(2026, 4, 3), batch_size=4)
+
+    reports = run_threads(app, 2, run)
+    assert sum(report.escalated['refer_up'] for report in reports) == 24
     refer_events = db.session.scalars(sa.select(Event.stage_id).where(Event.kind == 'refer_up')).all()
     assert sorted(refer_events) == stage_ids
     town_stages = db.session.scalars(sa.select(Stage.previous_stage_id).where(Stage.level == Level.TOWN)).all()
     assert sorted(town_stages) == stage_ids
-
-
-@needs_postgresql
-@pytest.mark.parametrize('due, connections', [(3, 1), (4, 2)])
-def test_a_second_connection_starts_only_when_more_is_due_after_the_first_batch(app, db, orgs, users,
-                                                                                due, connections):
-    accepted_stage_ids(users.village, due, utc(2026, 3, 2))
-    _db.session.remove()
-    checkouts = []
-    listener = lambda *args: checkouts.append(1)  # noqa: E731
-    sa.event.listen(_db.engine, 'checkout', listener)
-    try:
-        report = sweep_all(_db.engine, utc(2026, 4, 3), workers=2, batch_size=3)
-    finally:
-        sa.event.remove(_db.engine, 'checkout', listener)
-    assert report.escalated['refer_up'] == due
-    assert len(checkouts) == connections
 
 
 @needs_postgresql
@@ -189,7 +179,7 @@ def test_a_sweep_holding_its_stages_does_not_block_rows_that_reference_them(app,
             case_id=case_id, stage_id=stage_id, kind='pii_viewed', reason='', data={}))
         _db.session.commit()
 
-    reports = while_held(app, hold=lambda: run_sweep(_db.session, utc(2026, 4, 3), commit=False),  # not committed
+    reports = while_held(app, hold=lambda: sweep_in_session(utc(2026, 4, 3), commit=False),  # not committed
                          act=view_identifiers)
     assert reports[0].escalated['refer_up'] == 1
     kinds = db.session.scalars(sa.select(Event.kind).where(Event.stage_id == stage_id)).all()

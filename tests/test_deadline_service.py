@@ -17,10 +17,12 @@ from mediation.services import calendar as calendar_service
 from mediation.services.deadlines import explain
 from mediation.services.deadlines import rebuild_all
 from mediation.services.deadlines import refresh_deadline
-from mediation.services.sweep import run_sweep
-from mediation.services.transitions import apply_transition
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import accepted_stage
+from tests.helpers import fire
+from tests.helpers import sweep
+from tests.helpers import utc
 from workflows.enums import Clock
 from workflows.enums import Role
 from workflows.enums import StageKind
@@ -30,28 +32,9 @@ S = State
 DERIVED = ('clock', 'deadline_rule', 'due_on', 'due_soon_on', 'due_provisional')
 
 
-def utc(year, month, day, hour=10, minute=0):
-    """A China wall-clock time as the naive UTC the columns store (China is UTC+8 all year)."""
-    return datetime(year, month, day, hour, minute) - (datetime(2000, 1, 1, 8) - datetime(2000, 1, 1))
-
-
 @pytest.fixture
 def handler(db, orgs):
     return make_user('fy_handler', Role.VILLAGE_MEDIATOR, orgs.village_a1)
-
-
-def accepted_stage(user, accepted_at, **data):
-    case = make_case(user, now=accepted_at)
-    stage = case.stages[0]
-    apply_transition(stage, 'accept', user, data=data, now=accepted_at)
-    _db.session.commit()
-    return stage
-
-
-def fire(stage, trigger, user, at, reason='', **data):
-    apply_transition(stage, trigger, user, reason=reason, data=data, now=at)
-    _db.session.commit()
-    return stage
 
 
 # --------------------------------------------------------------------------- the statutory rules
@@ -255,7 +238,7 @@ def test_rebuild_from_history_equals_the_incremental_columns(db, orgs, users):
     for day in (10, 20, 28):
         accepted_stage(v, c(2026, 12, day))
     accepted_stage(town, c(2026, 11, 2))
-    report = run_sweep(_db.session, c(2026, 12, 31))
+    report = sweep(c(2026, 12, 31))
     assert report.escalated['refer_up'] >= 2 and report.escalated['flag_for_decision'] == 1
     # ... and a calendar edit that moves some of them.
     calendar_service.set_day(date(2027, 1, 20), False, '测试假日', actor=None)

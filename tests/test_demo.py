@@ -16,14 +16,14 @@ from mediation.identifiers import parse_uscc
 from mediation.models import Case
 from mediation.models import Event
 from mediation.models import Organisation
-from mediation.models import OrgKind
 from mediation.models import Party
-from mediation.models import PartyKind
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
 from workflows.enums import Clock
 from workflows.enums import Level
+from workflows.enums import OrgKind
+from workflows.enums import PartyKind
 from workflows.enums import Role
 from workflows.enums import Source
 from workflows.enums import StageKind

@@ -19,12 +19,12 @@ from babel.messages.pofile import read_po
 from flask import g
 from flask import has_app_context
 
-from mediation.models import OrgKind
-from mediation.models import PartyRole
-from mediation.models import RiskLevel
 from tests.factories import make_case
 from workflows.enums import Clock
 from workflows.enums import Level
+from workflows.enums import OrgKind
+from workflows.enums import PartyRole
+from workflows.enums import RiskLevel
 from workflows.enums import Role
 from workflows.enums import Source
 from workflows.enums import SourceGroup
@@ -142,8 +142,6 @@ def test_no_chinese_left_on_pages_without_chinese_data(client, users, login):
     page = client.get('/deadline-calculator').get_data(as_text=True)
     rest = _without(page, '中文', users.village.display_name, users.village.organisation.name)
     assert 'Deadline calculator' in page and not CJK.findall(rest), sorted(set(CJK.findall(rest)))
-
-
 
 
 def test_language_chosen_on_the_login_page_survives_signing_in(client, users, login):

@@ -85,8 +85,8 @@ def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(scra
     from flask_migrate import upgrade
 
     from mediation import create_app
+    from mediation.cli import sweep_in_batches
     from mediation.extensions import db
-    from mediation.services.sweep import run_sweep
     from mediation.services.transitions import apply_transition
     from tests.conftest import TEST_KEY
     from tests.factories import make_case
@@ -102,9 +102,10 @@ def test_claims_move_between_stage_action_and_events_without_losing_a_lapse(scra
         referred = make_case(users.village, now=datetime(2026, 3, 2, 1)).stages[0]
         apply_transition(referred, 'accept', users.village, now=datetime(2026, 3, 2, 1))
         pending = make_case(users.village, now=datetime(2026, 3, 2, 1)).stages[0]  # acceptance due 5 March
-        db.session.commit()
+        db.session.flush()
         ids = (referred.id, pending.id)
-        run_sweep(db.session, datetime(2026, 4, 3, 1))
+        db.session.commit()  # SQLite: the sweep's connection needs the write lock
+        sweep_in_batches(db.engine, datetime(2026, 4, 3, 1))
         claimed = sa.text('SELECT stage_id, kind, claim_key FROM event WHERE claim_key IS NOT NULL ORDER BY stage_id')
         before = db.session.execute(claimed).all()
         assert before == [(ids[0], 'refer_up', 'expiry:mediation:2026-04-02'),

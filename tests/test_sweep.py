@@ -1,59 +1,33 @@
 """The deadline sweep (services.sweep): reminders, expiry actions exactly once, the CLI, the index.
 
-Runs on SQLite and on PostgreSQL (DATABASE_URL). Dates are China dates; ``run_sweep`` takes the
+Runs on SQLite and on PostgreSQL (DATABASE_URL). Dates are China dates; the sweep takes the
 naive-UTC "now" the columns store.
 """
 from datetime import date
-from datetime import datetime
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
+from mediation.cli import sweep_in_batches
 from mediation.extensions import db as _db
 from mediation.models import Event
 from mediation.models import Notice
 from mediation.models import Stage
 from mediation.services.dashboard import recent_notices
-from mediation.services.deadlines import refresh_deadline
-from mediation.services.sweep import run_sweep
-from mediation.services.sweep import sweep_all
+from mediation.services.sweep import sweep as sweep_batch
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
+from tests.helpers import accepted_stage
+from tests.helpers import fire
+from tests.helpers import sweep
+from tests.helpers import utc
 from workflows.enums import Clock
 from workflows.enums import Level
 from workflows.enums import StageKind
 from workflows.states import State
 
 S = State
-
-
-def utc(year, month, day, hour=9):
-    """``hour`` o'clock China time on that day, as naive UTC."""
-    return datetime(year, month, day, hour) - timedelta(hours=8)
-
-
-def accepted_stage(user, accepted_at, *, kind=StageKind.PEOPLE, court=None):
-    stage = make_case(user, now=accepted_at).stages[0]
-    if kind != StageKind.PEOPLE:
-        stage.kind, stage.court_id = kind, court.id
-        refresh_deadline(stage)
-        _db.session.commit()
-    apply_transition(stage, 'accept', user, data={'consent': True}, now=accepted_at)
-    _db.session.commit()
-    return stage
-
-
-def fire(stage, trigger, user, at, reason='', **data):
-    apply_transition(stage, trigger, user, reason=reason, data=data, now=at)
-    _db.session.commit()
-
-
-def sweep(now):
-    report = run_sweep(_db.session, now)
-    _db.session.expire_all()
-    return report
 
 
 def rows(model, *where):
@@ -291,7 +265,7 @@ def _candidate_query(now):
     engine = _db.engine
     sa.event.listen(engine, 'before_cursor_execute', capture)
     try:
-        run_sweep(_db.session, now, commit=False)
+        sweep_batch(_db.session.connection(), now)
     finally:
         sa.event.remove(engine, 'before_cursor_execute', capture)
         _db.session.rollback()
@@ -318,21 +292,22 @@ def test_candidate_query_uses_the_partial_index(db, orgs, users):
     _db.session.rollback()
 
 
-# --------------------------------------------------------------------------- batches (sweep_all)
+# --------------------------------------------------------------------------- batches (sweep_in_batches)
 
-def test_sweep_all_takes_the_due_stages_in_batches_each_once(db, orgs, users):
+def test_the_batch_runner_takes_the_due_stages_in_batches_each_once(db, orgs, users):
     overdue = [accepted_stage(users.village, utc(2026, 3, 2)).id for _ in range(7)]  # due 2 April
-    _db.session.rollback()  # sweep_all works on connections of its own
-    report = sweep_all(_db.engine, utc(2026, 4, 3), batch_size=3)  # batches of 3, 3 and 1
+    _db.session.rollback()  # the batch runner works on a connection of its own
+    report = sweep_in_batches(_db.engine, utc(2026, 4, 3), batch_size=3)  # batches of 3, 3 and 1
     assert (report.examined, report.escalated['refer_up']) == (7, 7)
     assert sorted(event.stage_id for event in rows(Event, Event.kind == 'refer_up')) == overdue
     assert sorted(stage.previous_stage_id for stage in rows(Stage, Stage.level == Level.TOWN)) == overdue
     _db.session.rollback()
-    assert sweep_all(_db.engine, utc(2026, 4, 3, 10), batch_size=3).examined == 0
+    assert sweep_in_batches(_db.engine, utc(2026, 4, 3, 10), batch_size=3).examined == 0
 
 
-def test_sweep_all_stops_if_a_stage_stays_due(db, orgs, users, monkeypatch):
+def test_the_batch_runner_stops_if_a_stage_stays_due(db, orgs, users, monkeypatch):
     """A stage that a batch leaves due (a bug) must not make the sweep loop for ever."""
+    import mediation.cli as cli_module
     import mediation.services.sweep as sweep_module
     for _ in range(3):
         accepted_stage(users.village, utc(2026, 3, 2))  # due soon from 1 April
@@ -345,8 +320,8 @@ def test_sweep_all_stops_if_a_stage_stays_due(db, orgs, users, monkeypatch):
         calls.append(1)
         assert len(calls) < 10, 'the sweep keeps taking the same stages'
         return real_sweep(*args, **kwargs)
-    monkeypatch.setattr(sweep_module, 'sweep', counted)
-    report = sweep_all(_db.engine, utc(2026, 4, 1), batch_size=3)
+    monkeypatch.setattr(cli_module, 'sweep_batch', counted)
+    report = sweep_in_batches(_db.engine, utc(2026, 4, 1), batch_size=3)
     assert len(calls) == 2 and report.examined == 6  # the second batch found the first's stages again
 
 
@@ -385,7 +360,7 @@ def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people
     fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April
     sweep(utc(2026, 4, 7))
     assert set(notices(pending.id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 7)),
-                                                  (orgs.town_a.id, 'overdue', date(2026, 4, 7))}
+                                                   (orgs.town_a.id, 'overdue', date(2026, 4, 7))}
     [jc] = rows(Notice, Notice.stage_id == agreed.id, Notice.kind == 'overdue')
     assert jc.organisation_id == orgs.village_a1.id and '司法确认' in jc.message
     assert _db.session.get(Stage, pending.id).state == S.PENDING_ACCEPTANCE
@@ -455,10 +430,10 @@ def test_the_serve_scheduler_sweeps_at_once_and_again(app, db, orgs, users, capl
     import logging
     import time
 
-    from mediation.services.scheduler import start_sweep_scheduler
+    from mediation.cli import start_sweep_scheduler
     stage_id = accepted_stage(users.village, utc(2026, 3, 2)).id  # due 2 April: long past today
     _db.session.remove()  # SQLite: no transaction of ours may hold the write lock
-    caplog.set_level(logging.INFO, logger='mediation.services.scheduler')
+    caplog.set_level(logging.INFO, logger='mediation.cli')
     stop = start_sweep_scheduler(app, minutes=0.01)  # every 0.6 s
     try:
         deadline = time.monotonic() + 20

@@ -31,6 +31,7 @@ from tests.factories import case_input
 from tests.factories import category
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.transition_table import TRANSITION_TABLE
 from workflows.enums import Clock
 from workflows.enums import Level
 from workflows.enums import Role
@@ -53,32 +54,7 @@ PERMISSIVE = {
     'requested_by': '申请人', 'unit': 'days', 'amount': 10, 'court': '诸暨市人民法院', 'result': 'confirmed',
 }
 
-#: The transition table written out independently of TRIGGERS: {state: {trigger: destination}}
-#: (None: recorded without a change of state). return_to_court needs a court-sent stage.
-TABLE = {
-    S.PENDING_ACCEPTANCE: {'accept': S.MEDIATING, 'decline': S.DECLINED, 'withdraw': S.WITHDRAWN},
-    S.MEDIATING: {
-        'pause': S.PAUSED, 'extend': None, 'draft_agreement': S.AGREEMENT_PENDING,
-        'register_oral_agreement': S.AGREED, 'record_failure': S.FAILED, 'refer_up': S.REFERRED_UP,
-        'refer_to_court': S.WITH_COURT, 'return_to_court': S.RETURNED_TO_COURT, 'withdraw': S.WITHDRAWN,
-        'terminate': S.TERMINATED, 'flag_for_decision': None,
-    },
-    S.PAUSED: {'resume': S.MEDIATING, 'return_to_court': S.RETURNED_TO_COURT, 'withdraw': S.WITHDRAWN,
-               'terminate': S.TERMINATED},
-    S.AGREEMENT_PENDING: {'reopen_drafting': S.MEDIATING, 'sign_agreement': S.AGREED,
-                          'return_to_court': S.RETURNED_TO_COURT, 'withdraw': S.WITHDRAWN, 'terminate': S.TERMINATED},
-    S.FAILED: {'refer_up': S.REFERRED_UP, 'refer_to_court': S.WITH_COURT, 'return_to_court': S.RETURNED_TO_COURT,
-               'withdraw': S.WITHDRAWN, 'terminate': S.TERMINATED, 'flag_for_decision': None},
-    S.AGREED: {'record_fulfilment': None, 'record_breach': None, 'apply_judicial_confirmation': None,
-               'record_judicial_confirmation': None, 'record_follow_up': None, 'close': S.CLOSED},
-    S.DECLINED: {'close': S.CLOSED},
-    S.REFERRED_UP: {'close': S.CLOSED},
-    S.WITH_COURT: {'close': S.CLOSED},
-    S.RETURNED_TO_COURT: {'close': S.CLOSED},
-    S.WITHDRAWN: {'close': S.CLOSED},
-    S.TERMINATED: {'close': S.CLOSED},
-    S.CLOSED: {},
-}
+TABLE = TRANSITION_TABLE
 #: Who may fire what, apart from the stage's handler (who may fire everything not listed here).
 ACTORS = {
     'flag_for_decision': {'system'},
@@ -281,8 +257,8 @@ def test_row_changed_behind_the_loaded_object_is_a_conflict(db, orgs, handler):
     (S.MEDIATING, 'refer_up', {'consent': True}),         # the parent's new stage flushes first
     (S.MEDIATING, 'refer_to_court', {}),                  # the court's new stage flushes first
 ])
-def test_a_change_behind_the_loaded_object_is_a_conflict_whatever_flushes_first(db, orgs, handler, state, trigger,
-                                                                                  data):
+def test_a_change_behind_the_loaded_object_is_a_conflict_whatever_flushes_first(
+        db, orgs, handler, state, trigger, data):
     stage = stage_in_state(handler, state)
     _db.session.execute(sa.update(Stage).where(Stage.id == stage.id).values(version=Stage.version + 1)
                         .execution_options(synchronize_session=False))

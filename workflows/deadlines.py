@@ -40,6 +40,7 @@ def add_period(start: date, unit: str, amount: int, cal: WorkCalendar, pauses=()
     """``amount`` days, months or working days from ``start``, as every rule counts them."""
     return _PERIOD_FUNCTIONS[Unit(unit)](start, amount, cal, pauses, **kwargs)
 
+
 #: what the ``starts_at`` fact is called in an explanation ('受理' → '受理日的次日起算')
 START_LABELS_ZH = {'accepted': '受理', 'received': '签收', 'agreement_effective': '调解协议生效'}
 

@@ -1,249 +1,221 @@
-"""Vocabulary shared by the state machine, the deadline rules and the app."""
+"""Vocabulary shared by the state machine, the deadline rules and the app.
+
+Every enum is a :class:`LabelledEnum`: each member is declared as ``value, Chinese label,
+English label`` (and, for a few, one more attribute), so a label is always found the same way.
+"""
 import enum
 
 
-class Level(str, enum.Enum):
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry ``label_zh`` and ``label_en``.
+
+    ``MEMBER = 'value', '中文', 'English'``; subclasses that need one more attribute override
+    ``__init__`` and call this one first.
+    """
+
+    def __new__(cls, value, *_labels):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        return member
+
+    def __init__(self, value, label_zh, label_en):
+        self.label_zh = label_zh
+        self.label_en = label_en
+
+    def __str__(self):
+        return self.value
+
+
+class Level(LabelledEnum):
     """Where a stage is handled. Committees form the ladder village → town → district."""
 
     #: 村/社区人民调解委员会
-    VILLAGE = 'village'
+    VILLAGE = 'village', '村（社区）', 'Village (community)'
     #: 乡镇/街道人民调解委员会
-    TOWN = 'town'
+    TOWN = 'town', '乡镇（街道）', 'Town (subdistrict)'
     #: 区/县 矛调中心
-    DISTRICT = 'district'
+    DISTRICT = 'district', '区（县）', 'District (county)'
     #: 人民法院 (诉调对接)
-    COURT = 'court'
-
-    @property
-    def label_zh(self):
-        return {'village': '村（社区）', 'town': '乡镇（街道）', 'district': '区（县）', 'court': '法院'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'village': 'Village (community)', 'town': 'Town (subdistrict)', 'district': 'District (county)',
-                'court': 'Court'}[self.value]
+    COURT = 'court', '法院', 'Court'
 
     @property
     def parent(self):
-        """The next rung up the committee ladder, or None above the district."""
-        return {'village': Level.TOWN, 'town': Level.DISTRICT}.get(self.value)
+        """The next rung up the committee ladder, or None above the district (and for courts)."""
+        if self not in LADDER:
+            return None
+        rung = LADDER.index(self) + 1
+        return LADDER[rung] if rung < len(LADDER) else None
+
+    @property
+    def rung(self) -> int:
+        """Position on the committee ladder, village 0; ValueError for a court."""
+        return LADDER.index(self)
 
 
-class StageKind(str, enum.Enum):
+#: The committee ladder, lowest first (小事不出村、大事不出镇、难事不出区). The one place it is written.
+LADDER = (Level.VILLAGE, Level.TOWN, Level.DISTRICT)
+
+
+class StageKind(LabelledEnum):
     """What kind of mediation a stage is; decides which deadline rule applies."""
 
     #: 人民调解 at a committee
-    PEOPLE = 'people'
+    PEOPLE = 'people', '人民调解', "People's mediation"
     #: 法院诉前委派调解 (30 days from the mediator's receipt)
-    COURT_DELEGATED = 'court_delegated'
+    COURT_DELEGATED = 'court_delegated', '法院委派调解', 'Court-delegated mediation'
     #: 法院诉中委托调解, ordinary procedure (15 days)
-    COURT_ENTRUSTED = 'court_entrusted'
+    COURT_ENTRUSTED = 'court_entrusted', '法院委托调解', 'Court-entrusted mediation'
     #: 法院诉中委托调解, summary procedure (7 days)
-    COURT_ENTRUSTED_SUMMARY = 'court_entrusted_summary'
+    COURT_ENTRUSTED_SUMMARY = ('court_entrusted_summary', '法院委托调解（简易程序）',
+                               'Court-entrusted mediation (summary procedure)')
     #: the court's own record of a case referred to it (诉调对接 inbox)
-    COURT = 'court'
-
-    @property
-    def label_zh(self):
-        return {
-            'people': '人民调解',
-            'court_delegated': '法院委派调解',
-            'court_entrusted': '法院委托调解',
-            'court_entrusted_summary': '法院委托调解（简易程序）',
-            'court': '法院诉调对接',
-        }[self.value]
-
-    @property
-    def label_en(self):
-        return {
-            'people': "People's mediation",
-            'court_delegated': 'Court-delegated mediation',
-            'court_entrusted': 'Court-entrusted mediation',
-            'court_entrusted_summary': 'Court-entrusted mediation (summary procedure)',
-            'court': 'Court–mediation liaison',
-        }[self.value]
+    COURT = 'court', '法院诉调对接', 'Court–mediation liaison'
 
     @property
     def court_sent(self):
         return self in (StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED, StageKind.COURT_ENTRUSTED_SUMMARY)
 
 
-class RiskLevel(str, enum.Enum):
+class RiskLevel(LabelledEnum):
     """The colour a dispute's risk was graded (风险等级); red and orange change where it may be taken in."""
 
-    RED = 'red'
-    ORANGE = 'orange'
-    YELLOW = 'yellow'
-
-    @property
-    def label_zh(self):
-        return {'red': '红色', 'orange': '橙色', 'yellow': '黄色'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'red': 'Red', 'orange': 'Orange', 'yellow': 'Yellow'}[self.value]
+    RED = 'red', '红色', 'Red'
+    ORANGE = 'orange', '橙色', 'Orange'
+    YELLOW = 'yellow', '黄色', 'Yellow'
 
 
-class SourceGroup(str, enum.Enum):
+class SourceGroup(LabelledEnum):
     """The three groups of the MoJ statistics forms (domain.md §4.2, §5.1)."""
 
-    INITIATIVE = 'initiative'
-    APPLICATION = 'application'
-    ENTRUSTED = 'entrusted'
-
-    @property
-    def label_zh(self):
-        return {'initiative': '主动调解', 'application': '申请调解', 'entrusted': '接受委托移送调解'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'initiative': 'Mediation on own initiative', 'application': 'Mediation on application',
-                'entrusted': 'Entrusted or transferred mediation'}[self.value]
+    INITIATIVE = 'initiative', '主动调解', 'Mediation on own initiative'
+    APPLICATION = 'application', '申请调解', 'Mediation on application'
+    ENTRUSTED = 'entrusted', '接受委托移送调解', 'Entrusted or transferred mediation'
 
 
-class Source(str, enum.Enum):
-    """Where a dispute came from (案件来源, domain.md §5.1)."""
+class Source(LabelledEnum):
+    """Where a dispute came from (案件来源, domain.md §5.1), with its statistics group."""
 
-    PARTY_APPLICATION = 'party_application'
-    COMMITTEE_INITIATIVE = 'committee_initiative'
-    SWEEP = 'sweep'
-    GRID_REPORT = 'grid_report'
-    COURT_DELEGATED = 'court_delegated'
-    COURT_ENTRUSTED = 'court_entrusted'
-    POLICE_TRANSFER = 'police_transfer'
-    PETITION_OFFICE = 'petition_office'
-    GOVERNMENT_ASSIGNED = 'government_assigned'
-    HOTLINE = 'hotline'
+    PARTY_APPLICATION = 'party_application', '当事人申请', 'Application by a party', SourceGroup.APPLICATION
+    COMMITTEE_INITIATIVE = ('committee_initiative', '人民调解委员会主动调解', "Mediation committee's own initiative",
+                            SourceGroup.INITIATIVE)
+    SWEEP = 'sweep', '矛盾纠纷排查发现', 'Found in a dispute sweep', SourceGroup.INITIATIVE
+    GRID_REPORT = 'grid_report', '网格员上报', 'Reported by a grid worker', SourceGroup.INITIATIVE
+    COURT_DELEGATED = 'court_delegated', '法院委派', 'Delegated by a court', SourceGroup.ENTRUSTED
+    COURT_ENTRUSTED = 'court_entrusted', '法院委托', 'Entrusted by a court', SourceGroup.ENTRUSTED
+    POLICE_TRANSFER = 'police_transfer', '公安机关移交', 'Transferred by the police', SourceGroup.ENTRUSTED
+    PETITION_OFFICE = 'petition_office', '信访部门移交', 'Transferred by the petitions office', SourceGroup.ENTRUSTED
+    GOVERNMENT_ASSIGNED = ('government_assigned', '政府部门指定、移送',
+                           'Assigned or transferred by a government department', SourceGroup.ENTRUSTED)
+    HOTLINE = 'hotline', '12345热线、线上平台', '12345 hotline or online platform', SourceGroup.ENTRUSTED
 
-    @property
-    def label_zh(self):
-        return _SOURCE_LABELS[self][0]
-
-    @property
-    def label_en(self):
-        return _SOURCE_LABELS_EN[self]
-
-    @property
-    def group(self):
-        return _SOURCE_LABELS[self][1]
+    def __init__(self, value, label_zh, label_en, group):
+        super().__init__(value, label_zh, label_en)
+        self.group = group
 
     @property
     def court_sent(self):
         return self in (Source.COURT_DELEGATED, Source.COURT_ENTRUSTED)
 
 
-_SOURCE_LABELS = {
-    Source.PARTY_APPLICATION: ('当事人申请', SourceGroup.APPLICATION),
-    Source.COMMITTEE_INITIATIVE: ('人民调解委员会主动调解', SourceGroup.INITIATIVE),
-    Source.SWEEP: ('矛盾纠纷排查发现', SourceGroup.INITIATIVE),
-    Source.GRID_REPORT: ('网格员上报', SourceGroup.INITIATIVE),
-    Source.COURT_DELEGATED: ('法院委派', SourceGroup.ENTRUSTED),
-    Source.COURT_ENTRUSTED: ('法院委托', SourceGroup.ENTRUSTED),
-    Source.POLICE_TRANSFER: ('公安机关移交', SourceGroup.ENTRUSTED),
-    Source.PETITION_OFFICE: ('信访部门移交', SourceGroup.ENTRUSTED),
-    Source.GOVERNMENT_ASSIGNED: ('政府部门指定、移送', SourceGroup.ENTRUSTED),
-    Source.HOTLINE: ('12345热线、线上平台', SourceGroup.ENTRUSTED),
-}
-
-_SOURCE_LABELS_EN = {
-    Source.PARTY_APPLICATION: 'Application by a party',
-    Source.COMMITTEE_INITIATIVE: "Mediation committee's own initiative",
-    Source.SWEEP: 'Found in a dispute sweep',
-    Source.GRID_REPORT: 'Reported by a grid worker',
-    Source.COURT_DELEGATED: 'Delegated by a court',
-    Source.COURT_ENTRUSTED: 'Entrusted by a court',
-    Source.POLICE_TRANSFER: 'Transferred by the police',
-    Source.PETITION_OFFICE: 'Transferred by the petitions office',
-    Source.GOVERNMENT_ASSIGNED: 'Assigned or transferred by a government department',
-    Source.HOTLINE: '12345 hotline or online platform',
-}
-
-
-class Clock(str, enum.Enum):
+class Clock(LabelledEnum):
     """Which deadline a stage is running against right now."""
 
     #: the receiving committee must accept or decline a referral/delegation
-    ACCEPTANCE = 'acceptance'
+    ACCEPTANCE = 'acceptance', '受理期限', 'Acceptance time limit'
     #: the mediation itself (one month per level, or the court's 30/15/7 days)
-    MEDIATION = 'mediation'
+    MEDIATION = 'mediation', '调解期限', 'Mediation time limit'
     #: the parties' 30 days to apply for judicial confirmation after the agreement took effect
-    JC_APPLY = 'jc_apply'
-
-    @property
-    def label_zh(self):
-        return {'acceptance': '受理期限', 'mediation': '调解期限', 'jc_apply': '申请司法确认期限'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'acceptance': 'Acceptance time limit', 'mediation': 'Mediation time limit',
-                'jc_apply': 'Time limit to apply for judicial confirmation'}[self.value]
+    JC_APPLY = 'jc_apply', '申请司法确认期限', 'Time limit to apply for judicial confirmation'
 
 
-class Role(str, enum.Enum):
+class DeadlineStatus(LabelledEnum):
+    """Where a stage stands against its deadline on a given day (see ``deadline_status``)."""
+
+    #: the last working days before the due date (the profile's due-soon window)
+    DUE_SOON = 'due_soon', '即将到期', 'Due soon'
+    #: past the due date with the work still undone
+    OVERDUE = 'overdue', '已超期', 'Overdue'
+    #: the parties' window to apply for judicial confirmation has closed: their matter, not overdue work
+    WINDOW_CLOSED = 'window_closed', '申请期已过', 'Window closed'
+
+
+def deadline_status(clock, due_on, due_soon_on, today):
+    """The one rule for due soon and overdue; ``Stage.deadline_status_clause`` is its SQL twin.
+
+    None when no clock runs or the due-soon window has not begun. The badge, the lists, the
+    dashboard tiles and the sweep all ask here.
+    """
+    if due_on is None:
+        return None
+    if due_on < today:
+        window = clock is not None and Clock(clock) is Clock.JC_APPLY
+        return DeadlineStatus.WINDOW_CLOSED if window else DeadlineStatus.OVERDUE
+    if due_soon_on is not None and due_soon_on <= today:
+        return DeadlineStatus.DUE_SOON
+    return None
+
+
+class Role(LabelledEnum):
     """A user's one role; the organisation node says where it applies."""
 
-    VILLAGE_MEDIATOR = 'village_mediator'
-    TOWN_MEDIATOR = 'town_mediator'
-    DISTRICT_OFFICER = 'district_officer'
-    COURT_OFFICER = 'court_officer'
-    ADMIN = 'admin'
+    VILLAGE_MEDIATOR = 'village_mediator', '村（社区）调解员', 'Village (community) mediator'
+    TOWN_MEDIATOR = 'town_mediator', '乡镇（街道）调解员', 'Town (subdistrict) mediator'
+    DISTRICT_OFFICER = ('district_officer', '区（县）矛调中心工作人员',
+                        'District (county) dispute resolution centre officer')
+    COURT_OFFICER = 'court_officer', '法院诉调对接工作人员', 'Court–mediation liaison officer'
+    ADMIN = 'admin', '系统管理员', 'System administrator'
 
     @property
-    def label_zh(self):
-        return {
-            'village_mediator': '村（社区）调解员',
-            'town_mediator': '乡镇（街道）调解员',
-            'district_officer': '区（县）矛调中心工作人员',
-            'court_officer': '法院诉调对接工作人员',
-            'admin': '系统管理员',
-        }[self.value]
-
-    @property
-    def label_en(self):
-        return {
-            'village_mediator': 'Village (community) mediator',
-            'town_mediator': 'Town (subdistrict) mediator',
-            'district_officer': 'District (county) dispute resolution centre officer',
-            'court_officer': 'Court–mediation liaison officer',
-            'admin': 'System administrator',
-        }[self.value]
+    def registers_cases(self) -> bool:
+        """Committee staff log disputes; courts send theirs down as delegations, administrators none."""
+        return self in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER)
 
 
-class OrgKind(str, enum.Enum):
+class OrgKind(LabelledEnum):
     """A node of the organisation tree; a district, town or village node is also its committee."""
 
-    DISTRICT = 'district'
-    TOWN = 'town'
-    VILLAGE = 'village'
-    COURT = 'court'
+    DISTRICT = 'district', Level.DISTRICT.label_zh, Level.DISTRICT.label_en
+    TOWN = 'town', Level.TOWN.label_zh, Level.TOWN.label_en
+    VILLAGE = 'village', Level.VILLAGE.label_zh, Level.VILLAGE.label_en
+    COURT = 'court', Level.COURT.label_zh, Level.COURT.label_en
 
     @property
     def level(self) -> Level:
         return Level(self.value)
 
-    @property
-    def label_zh(self):
-        return self.level.label_zh
 
-    @property
-    def label_en(self):
-        return self.level.label_en
+class PartyRole(LabelledEnum):
+    APPLICANT = 'applicant', '申请人', 'Applicant'
+    RESPONDENT = 'respondent', '被申请人', 'Respondent'
+    THIRD_PARTY = 'third_party', '第三人', 'Third party'
 
 
-class PartyRole(str, enum.Enum):
-    APPLICANT = 'applicant'
-    RESPONDENT = 'respondent'
-    THIRD_PARTY = 'third_party'
-
-    @property
-    def label_zh(self):
-        return {'applicant': '申请人', 'respondent': '被申请人', 'third_party': '第三人'}[self.value]
-
-    @property
-    def label_en(self):
-        return {'applicant': 'Applicant', 'respondent': 'Respondent', 'third_party': 'Third party'}[self.value]
+class PartyKind(LabelledEnum):
+    PERSON = 'person', '自然人', 'Natural person'
+    ORGANISATION = 'organisation', '单位', 'Organisation'
 
 
-class PartyKind(str, enum.Enum):
-    PERSON = 'person'
-    ORGANISATION = 'organisation'
+class EventKind(LabelledEnum):
+    """What an audit event records besides a transition (whose event kind is the trigger's name)."""
+
+    CREATED = 'created', '登记纠纷', 'Dispute registered'
+    PII_VIEWED = 'pii_viewed', '查看完整个人信息', 'Full personal data viewed'
+    #: a deadline lapsed and the system could not act on it by itself (reminders only)
+    DEADLINE_LAPSED = 'deadline_lapsed', '期限届满', 'Time limit lapsed'
+
+
+class NoticeKind(LabelledEnum):
+    """An in-app reminder's kind; notices are kept off the legal record."""
+
+    DUE_SOON = 'due_soon', '即将到期', 'Due soon'
+    OVERDUE = 'overdue', '已超期', 'Overdue'
+    RISK_ALERT = 'risk_alert', '风险预警', 'Risk alert'
+    RETURNED = 'returned', '退回法院', 'Returned to the court'
+
+
+class CalendarSource(LabelledEnum):
+    """Who entered a calendar day or year."""
+
+    CHINESECALENDAR = 'chinesecalendar', 'chinesecalendar 数据包', 'chinesecalendar package'
+    ADMIN = 'admin', '管理员录入', 'Entered by an administrator'
+    CLI = 'cli', '命令行录入', 'Entered on the command line'

@@ -318,7 +318,7 @@ class DisputeWorkflow:
 
     def __init__(self):
         # initial=None: add_model must always be given the row's state (a default would
-        # silently reset a loaded row, anchors.md §2.1 (2)).
+        # silently reset a loaded row).
         self.machine = Machine(
             model=None,
             states=[state.value for state in State],
@@ -336,8 +336,8 @@ class DisputeWorkflow:
             )
         # transitions.Machine is not thread-safe (``machine.models`` is one shared list) and
         # waitress serves requests from several threads, so bind-fire-unbind runs under one
-        # process-wide lock. The section is pure computation on in-memory values (about
-        # 0.1-0.2 ms, no I/O, no database access), so the lock never waits on anything slow.
+        # process-wide lock. The section is pure computation on in-memory values (no I/O, no
+        # database access), so the lock never waits on anything slow.
         # Other processes and servers are kept apart by the service's version compare-and-set.
         self._lock = threading.Lock()
 

@@ -8,11 +8,9 @@ applies. A deployment changes thresholds or rows by passing its own ``RiskRules`
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .enums import LADDER
 from .enums import Level
 from .enums import RiskLevel
-
-#: The committee ladder, lowest first; an intake goes to the highest level any row asks for.
-_LADDER = (Level.VILLAGE, Level.TOWN, Level.DISTRICT)
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ class RiskRules:
         for route in self.routes:
             if route.condition not in CONDITIONS:
                 raise ValueError(f'unknown risk condition {route.condition!r}; known: {sorted(CONDITIONS)}')
-            if route.level not in _LADDER:
+            if route.level not in LADDER:
                 raise ValueError(f'a risk route must lead to a committee level, not {route.level!r}')
 
 
@@ -108,10 +106,10 @@ class RiskAssessment:
 
 
 def assess(flags: RiskFlags, rules: RiskRules = RiskRules()) -> RiskAssessment:
-    """What the flags call for: the highest level and every alert any matching row asks for."""
+    """What the flags call for: the highest rung any matching row asks for (an intake goes there), and every alert."""
     matching = [route for route in rules.routes if CONDITIONS[route.condition](flags, rules)]
     return RiskAssessment(
-        intake_level=max((route.level for route in matching), key=_LADDER.index, default=Level.VILLAGE),
+        intake_level=max((route.level for route in matching), key=LADDER.index, default=Level.VILLAGE),
         alert_supervisor=any(route.alert_supervisor for route in matching),
         police_report=any(route.police_report for route in matching),
         reasons=tuple(route.reason.format(flags=flags, rules=rules) for route in matching),

@@ -1,48 +1,24 @@
 """The states a stage can be in (design.md §4) and the groups other rules ask about."""
-import enum
+from workflows.enums import LabelledEnum
 
 
-class State(str, enum.Enum):
-    """A stage's state. The value is what the ``stages.state`` column stores."""
+class State(LabelledEnum):
+    """A stage's state. The value is what the ``stage.state`` column stores."""
 
-    PENDING_ACCEPTANCE = 'pending_acceptance'
-    DECLINED = 'declined'
-    MEDIATING = 'mediating'
-    PAUSED = 'paused'
-    AGREEMENT_PENDING = 'agreement_pending'
-    AGREED = 'agreed'
-    FAILED = 'failed'
-    REFERRED_UP = 'referred_up'
-    WITH_COURT = 'with_court'
-    RETURNED_TO_COURT = 'returned_to_court'
-    WITHDRAWN = 'withdrawn'
-    TERMINATED = 'terminated'
-    CLOSED = 'closed'
+    PENDING_ACCEPTANCE = 'pending_acceptance', '待受理', 'Pending acceptance'
+    DECLINED = 'declined', '不予受理', 'Declined'
+    MEDIATING = 'mediating', '调解中', 'Mediating'
+    PAUSED = 'paused', '中止', 'Paused'
+    AGREEMENT_PENDING = 'agreement_pending', '协议待签', 'Agreement awaiting signatures'
+    AGREED = 'agreed', '已达成协议', 'Agreed'
+    FAILED = 'failed', '调解不成', 'Mediation failed'
+    REFERRED_UP = 'referred_up', '已移交上级', 'Referred to the parent committee'
+    WITH_COURT = 'with_court', '已移送法院', 'Referred to the court'
+    RETURNED_TO_COURT = 'returned_to_court', '已退回法院', 'Returned to the court'
+    WITHDRAWN = 'withdrawn', '撤回', 'Withdrawn'
+    TERMINATED = 'terminated', '终止调解', 'Terminated'
+    CLOSED = 'closed', '已结案', 'Closed'
 
-    @property
-    def label_zh(self):
-        return _LABELS[self][0]
-
-    @property
-    def label_en(self):
-        return _LABELS[self][1]
-
-
-_LABELS = {
-    State.PENDING_ACCEPTANCE: ('待受理', 'Pending acceptance'),
-    State.DECLINED: ('不予受理', 'Declined'),
-    State.MEDIATING: ('调解中', 'Mediating'),
-    State.PAUSED: ('中止', 'Paused'),
-    State.AGREEMENT_PENDING: ('协议待签', 'Agreement awaiting signatures'),
-    State.AGREED: ('已达成协议', 'Agreed'),
-    State.FAILED: ('调解不成', 'Mediation failed'),
-    State.REFERRED_UP: ('已移交上级', 'Referred to the parent committee'),
-    State.WITH_COURT: ('已移送法院', 'Referred to the court'),
-    State.RETURNED_TO_COURT: ('已退回法院', 'Returned to the court'),
-    State.WITHDRAWN: ('撤回', 'Withdrawn'),
-    State.TERMINATED: ('终止调解', 'Terminated'),
-    State.CLOSED: ('已结案', 'Closed'),
-}
 
 #: The stage still needs work from its handler. ``failed`` is open: someone must still decide
 #: between referring up, referring to court and terminating (domain.md §2.2).

@@ -29,7 +29,7 @@ from wtforms.widgets import ListWidget
 
 from mediation.formutil import ChineseDateField
 from mediation.formutil import ChineseIntegerField
-from mediation.models import OrgKind
+from workflows.enums import OrgKind
 
 
 def strip(value):
@@ -55,8 +55,8 @@ class OrganisationForm(FlaskForm):
     code = StringField(_l('编码'), filters=[strip], validators=[
         DataRequired(_l('请填写编码。')), Length(max=32, message=_l('编码不能超过 32 个字符。'))])
     parent_id = SelectField(_l('上级单位'), coerce=int, invalid_choice_message=_l('请选择列表中的上级单位。'))
-    served_districts = MultiCheckboxField(_l('对接的区（县）'), coerce=int,
-                                         invalid_choice_message=_l('请选择列表中的区（县）。'))
+    served_districts = MultiCheckboxField(
+        _l('对接的区（县）'), coerce=int, invalid_choice_message=_l('请选择列表中的区（县）。'))
 
 
 class NewOrganisationForm(OrganisationForm):

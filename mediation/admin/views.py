@@ -1,6 +1,6 @@
 """Administrators' pages: the organisation tree, users and roles, the holiday calendar.
 
-Every page needs the admin role. Services validate and flush; each view commits once. A bad
+Every page needs the admin role. Services validate and flush; the request commits. A bad
 form is shown again with what was typed and a Chinese message at the field (status 422).
 """
 from datetime import date
@@ -34,13 +34,13 @@ from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import CalendarDay
 from mediation.models import Organisation
-from mediation.models import OrgKind
 from mediation.models import User
 from mediation.services import accounts
 from mediation.services import calendar as calendar_service
 from mediation.services import orgs as org_service
 from mediation.web import label
 from workflows.calendar import chinesecalendar_years
+from workflows.enums import OrgKind
 from workflows.enums import Role
 
 
@@ -107,7 +107,6 @@ def new_organisation():
     elif form.validate():
         try:
             org = org_service.create_organisation(kind=form.kind.data, **_org_values(form))
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             _attach_error(form, error)
@@ -132,7 +131,6 @@ def edit_organisation(org_id):
         old_path = org.path
         try:
             org_service.update_organisation(org, active=form.active.data, **_org_values(form))
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             _attach_error(form, error)
@@ -204,7 +202,6 @@ def new_user():
             user = accounts.create_user(username=form.username.data, display_name=form.display_name.data or '',
                                         password=form.password.data, role=Role(form.role.data),
                                         organisation=organisation)
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             _attach_error(form, error)
@@ -230,7 +227,6 @@ def edit_user(user_id):
             accounts.update_user(user, display_name=form.display_name.data or '', role=role,
                                  organisation=organisation, active=form.active.data,
                                  new_password=form.new_password.data or '', unlock=form.unlock.data)
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             _attach_error(form, error, rename={'password': 'new_password'})
@@ -248,7 +244,6 @@ def unlock_user(user_id):
         abort(400)
     accounts.update_user(user, display_name=user.display_name, role=user.role, organisation=user.organisation,
                          active=user.active, unlock=True)
-    db.session.commit()
     flash(_('已解除“%(name)s”的登录锁定。', name=user.username), 'success')
     return redirect(request.referrer if _same_site(request.referrer) else url_for('admin.users'))
 
@@ -299,7 +294,6 @@ def calendar_set_day():
         return _render_calendar(_year_arg(), set_form=form, status=422)
     message = calendar_service.set_day(form.day.data, DAY_KINDS[form.kind.data], form.name.data or None,
                                        actor=current_user)
-    db.session.commit()
     flash(message, 'success')
     return redirect(url_for('admin.calendar', year=form.day.data.year) + '#days')
 
@@ -319,7 +313,6 @@ def calendar_remove_day():
         message = _('已删除 %(first)s 至 %(last)s 的安排（%(count)s 天），涉及的期限已重算。',
                     first=days[0].isoformat(), last=days[-1].isoformat(), count=len(days))
         category = 'success'
-    db.session.commit()
     flash(message, category)
     return redirect(url_for('admin.calendar', year=days[0].year) + '#days')
 
@@ -338,7 +331,6 @@ def calendar_load_year():
         else:
             try:
                 message = calendar_service.load_year(year, actor=current_user)
-                db.session.commit()
             except ValueError as error:
                 db.session.rollback()
                 form.year.errors.append(str(error).split('；')[0])
@@ -356,7 +348,6 @@ def calendar_notice():
         return _render_calendar(_year_arg(), notice_form=form, status=422)
     for entry in form.entries:
         calendar_service.set_day(entry.day, entry.is_workday, entry.name or None, actor=current_user)
-    db.session.commit()
     holidays = sum(1 for e in form.entries if not e.is_workday)
     years = sorted({e.day.year for e in form.entries})
     flash(_('已按通知录入 %(total)s 天（放假 %(holidays)s 天，调休上班 %(workdays)s 天），涉及的期限已重算。',

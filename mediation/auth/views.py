@@ -15,7 +15,7 @@ from mediation.auth import bp
 from mediation.auth.forms import EmptyForm
 from mediation.auth.forms import LoginForm
 from mediation.extensions import db
-from mediation.web_extensions import login_manager
+from mediation.extensions import login_manager
 from mediation.models import User
 from mediation.services import accounts
 
@@ -33,7 +33,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = accounts.authenticate(form.username.data.strip(), form.password.data)
-        db.session.commit()  # failure counters and lock-outs are kept even when sign-in fails
         if result.user is not None:
             locale = session.get('locale')
             session.clear()  # nothing from before sign-in carries over (no session fixation) …

@@ -16,15 +16,15 @@ from wtforms.validators import Optional
 from mediation.formutil import ChineseDateField
 from mediation.formutil import ChineseIntegerField
 from mediation.formutil import choices
-from mediation.models import PartyKind
-from mediation.models import PartyRole
-from mediation.models import RiskLevel
+from workflows.enums import PartyKind
+from workflows.enums import PartyRole
+from workflows.enums import RiskLevel
 from workflows.enums import Source
 
 
 class PartyForm(Form):
     role = SelectField(_l('身份'), choices=choices([(r.value, r.label_zh) for r in PartyRole]))
-    kind = SelectField(_l('类型'), choices=choices([(PartyKind.PERSON.value, '自然人'), (PartyKind.ORGANISATION.value, '单位')]))
+    kind = SelectField(_l('类型'), choices=choices([(kind.value, kind.label_zh) for kind in PartyKind]))
     name = StringField(_l('姓名/名称'), validators=[Optional(), Length(max=100)])
     id_number = StringField(_l('公民身份号码'), validators=[Optional(), Length(max=30)])
     sex = SelectField(_l('性别'), choices=choices([('', _l('（由身份证号码自动识别）')), ('male', _l('男')), ('female', _l('女'))]),
@@ -68,10 +68,11 @@ class TransitionForm(FlaskForm):
     trigger = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l('原因/说明'), validators=[Optional(), Length(max=5000)])
-    requested_by = SelectField(_l('申请方'), choices=choices([('', _l('请选择')), ('parties', _l('双方当事人')), ('applicant', _l('申请人')),
-                                                 ('respondent', _l('被申请人')), ('committee', _l('调解委员会'))]),
-                               validators=[Optional()])
-    unit = SelectField(_l('延长单位'), choices=choices([('days', _l('日')), ('months', _l('月')), ('workdays', _l('工作日'))]), validators=[Optional()])
+    requested_by = SelectField(_l('申请方'), choices=choices([
+        ('', _l('请选择')), ('parties', _l('双方当事人')), ('applicant', _l('申请人')), ('respondent', _l('被申请人')),
+        ('committee', _l('调解委员会'))]), validators=[Optional()])
+    unit = SelectField(_l('延长单位'), choices=choices([('days', _l('日')), ('months', _l('月')), ('workdays', _l('工作日'))]),
+                       validators=[Optional()])
     amount = ChineseIntegerField(_l('延长长度'), validators=[
         Optional(), NumberRange(min=1, max=366, message=_l('延长长度须在 1 至 366 之间。'))])
     consent = BooleanField(_l('已征得当事人同意并记录'))
@@ -80,8 +81,9 @@ class TransitionForm(FlaskForm):
     sealed = BooleanField(_l('已加盖人民调解委员会印章'))
     wet_signatures = BooleanField(_l('当事人为亲笔签名（纸质）'))
     court = StringField(_l('法院'), validators=[Optional(), Length(max=100)])
-    result = SelectField(_l('结果'), choices=choices([('', _l('请选择')), ('confirmed', _l('裁定确认有效')), ('rejected', _l('驳回申请')),
-                                          ('withdrawn', _l('撤回申请'))]), validators=[Optional()])
+    result = SelectField(_l('结果'), choices=choices([
+        ('', _l('请选择')), ('confirmed', _l('裁定确认有效')), ('rejected', _l('驳回申请')), ('withdrawn', _l('撤回申请'))]),
+        validators=[Optional()])
 
     def transition_data(self) -> dict:
         """Only what the trigger uses ends up in the audit event."""

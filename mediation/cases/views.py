@@ -11,9 +11,9 @@ from flask_login import login_required
 from mediation.access import get_visible_case
 from mediation.access import handles_case
 from mediation.cases import bp
+from mediation.cases.forms import TRIGGER_FIELDS
 from mediation.cases.forms import CaseForm
 from mediation.cases.forms import RevealForm
-from mediation.cases.forms import TRIGGER_FIELDS
 from mediation.cases.forms import TransitionForm
 from mediation.chinatime import today_in_china
 from mediation.database import database_integer
@@ -29,11 +29,10 @@ from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
 from mediation.web import label as display_label
+from workflows.enums import DeadlineStatus
 from workflows.enums import Level
-from workflows.enums import Role
 from workflows.machine import TRIGGERS
 from workflows.states import State
-
 
 #: The list's filters, as they appear in its URLs (``qh``/``qm``: a searched ID number or phone).
 FILTER_ARGS = ('q', 'qh', 'qm', 'state', 'category_id', 'level', 'due', 'mine')
@@ -59,8 +58,10 @@ def index():
         q=q, identifier_hash=identifier_hash,
         identifier_masked=request.args.get('qm', '')[:32] if identifier_hash else '',
         state=_choice('state', [s.value for s in State]),
-        category_id=request.args.get('category_id', type=database_integer), level=_choice('level', [lv.value for lv in Level]),
-        due=_choice('due', ['due_soon', 'overdue']), mine=request.args.get('mine') == '1')
+        category_id=request.args.get('category_id', type=database_integer),
+        level=_choice('level', [lv.value for lv in Level]),
+        due=_status(_choice('due', [DeadlineStatus.DUE_SOON.value, DeadlineStatus.OVERDUE.value])),
+        mine=request.args.get('mine') == '1')
     page = request.args.get('page', 1, type=database_integer)
     today = today_in_china()
     cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
@@ -73,6 +74,10 @@ def index():
                            next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
 
 
+def _status(value):
+    return DeadlineStatus(value) if value else None
+
+
 def _choice(name, allowed):
     """A filter value from the query string, or '' when it is not one of ``allowed`` (a stale link)."""
     value = request.args.get(name, '')
@@ -82,7 +87,7 @@ def _choice(name, allowed):
 @bp.route('/new', methods=['GET', 'POST'])
 @login_required
 def new():
-    if current_user.role not in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
+    if not current_user.role.registers_cases:
         abort(403)
     form = CaseForm()
     form.category_id.choices = choices([(0, _('请选择'))] + [(c.id, c.full_name) for c in case_queries.categories()])
@@ -97,7 +102,6 @@ def new():
     if form.validate_on_submit():
         try:
             result = case_service.create_case(current_user, _case_input(form))
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             flash(error.message, 'danger')
@@ -138,7 +142,6 @@ def reveal(case_id):
     if not RevealForm().validate_on_submit():
         abort(400)
     revealed = case_service.reveal_identifiers(case, current_user)
-    db.session.commit()
     return _render_detail(case, revealed=revealed)
 
 
@@ -160,7 +163,6 @@ def transition(case_id, stage_id):
     try:
         apply_transition(stage, form.trigger.data, current_user, reason=form.reason.data or '',
                          data=form.transition_data(), expected_version=version)
-        db.session.commit()
     except MediationError as error:
         db.session.rollback()
         flash(error.message, 'danger')

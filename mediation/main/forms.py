@@ -14,6 +14,7 @@ class DeadlineCalculatorForm(FlaskForm):
         csrf = False  # a read-only GET calculator
 
     start = ChineseDateField(_l('起算日（不计入）'), validators=[DataRequired(_l('请输入有效日期。'))])
-    unit = SelectField(_l('期间单位'), choices=choices([('months', _l('月（自然月）')), ('days', _l('日（自然日）')), ('workdays', _l('工作日'))]))
-    amount = ChineseIntegerField(_l('期间长度'), validators=[DataRequired(_l('请输入期间长度。')),
-                                              NumberRange(min=1, max=366, message=_l('期间长度须在 1 至 366 之间。'))])
+    unit = SelectField(_l('期间单位'), choices=choices([
+        ('months', _l('月（自然月）')), ('days', _l('日（自然日）')), ('workdays', _l('工作日'))]))
+    amount = ChineseIntegerField(_l('期间长度'), validators=[
+        DataRequired(_l('请输入期间长度。')), NumberRange(min=1, max=366, message=_l('期间长度须在 1 至 366 之间。'))])

@@ -15,15 +15,10 @@ from mediation.models.org import Organisation
 from mediation.models.org import court_district
 from mediation.models.user import ApiToken
 from mediation.models.user import User
-from workflows.enums import OrgKind
-from workflows.enums import PartyKind
-from workflows.enums import PartyRole
-from workflows.enums import RiskLevel
 
 __all__ = [
     'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',
-    'OrgKind', 'Organisation', 'Party', 'PartyKind', 'PartyRole', 'RiskLevel', 'Stage', 'User',
-    'court_district',
+    'Organisation', 'Party', 'Stage', 'User', 'court_district',
 ]
 
 

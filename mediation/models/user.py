@@ -1,20 +1,36 @@
 """Users (one role, one organisation node) and API tokens."""
-import sqlalchemy.orm as so
+from datetime import datetime
+from typing import Optional
 
-from mediation import schema
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from mediation.chinatime import utcnow
 from mediation.models.base import Base
+from mediation.models.base import enum_type
 from mediation.models.org import Organisation
 from workflows.enums import Role
 
 
-class User(Base):
-    """A person who signs in: the four members below are what Flask-Login asks of a user.
+class User(UserMixin, Base):
+    """A person who signs in, with one role at one organisation node."""
 
-    Written out rather than taken from ``flask_login.UserMixin``: importing Flask-Login imports
-    Flask, and the models are plain SQLAlchemy (``mediation.models.base``).
-    """
+    __tablename__ = 'user_account'
 
-    __table__ = schema.user_account
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[Role] = so.mapped_column(enum_type(Role, 'role'))
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    failed_logins: so.Mapped[int] = so.mapped_column(default=0)
+    locked_until: so.Mapped[Optional[datetime]]
+    last_login_at: so.Mapped[Optional[datetime]]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -22,22 +38,10 @@ class User(Base):
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def is_authenticated(self) -> bool:
-        return self.active
-
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        return str(self.id)
-
-    # werkzeug is imported where it is used, for the same reason as above.
     def set_password(self, password: str, method: str = 'scrypt') -> None:
-        from werkzeug.security import generate_password_hash
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        from werkzeug.security import check_password_hash
         return check_password_hash(self.password_hash, password)
 
     @property
@@ -51,6 +55,14 @@ class User(Base):
 class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
-    __table__ = schema.api_token
+    __tablename__ = 'api_token'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('user_account.id', ondelete='CASCADE'), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), default='')
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_used_at: so.Mapped[Optional[datetime]]
+    revoked_at: so.Mapped[Optional[datetime]]
 
     user: so.Mapped[User] = so.relationship()

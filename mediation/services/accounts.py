@@ -14,8 +14,8 @@ from mediation.chinatime import utcnow
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import Organisation
-from mediation.models import OrgKind
 from mediation.models import User
+from workflows.enums import OrgKind
 from workflows.enums import Role
 
 GENERIC_FAILURE = '用户名或密码错误。'

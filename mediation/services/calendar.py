@@ -1,4 +1,4 @@
-"""The working-day calendar kept in the database, as a ``workflows.calendar.WorkCalendar``."""
+"""The working-day calendar kept in the database: entering holiday notices, and plain periods."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -8,26 +8,13 @@ from mediation.chinatime import utcnow
 from mediation.extensions import db
 from mediation.models import CalendarDay
 from mediation.models import CalendarYear
-from mediation.services import calendar_cache
-from workflows.calendar import WorkCalendar
+from mediation.services.calendar_cache import current_calendar
+from mediation.services.calendar_cache import known_years
+from mediation.services.deadlines import recompute_affected_by
 from workflows.calendar import chinesecalendar_overrides
 from workflows.deadlines import add_period
+from workflows.enums import CalendarSource
 from workflows.periods import Deadline
-
-
-def current_calendar() -> WorkCalendar:
-    """The calendar as stored now (cached until any server edits it), this session's edits included."""
-    return calendar_cache.current_calendar(_flushed_connection())
-
-
-def known_years() -> set[int]:
-    return calendar_cache.known_years(_flushed_connection())
-
-
-def _flushed_connection():
-    # The cache reads on the connection, which does not autoflush as the session's own queries do.
-    db.session.flush()
-    return db.session.connection()
 
 
 def year_ranges(years) -> list[str]:
@@ -61,26 +48,28 @@ def compute_period(start: date, unit: str, amount: int) -> Deadline:
     return add_period(start, unit, amount, current_calendar())
 
 
-def load_year(year: int, *, actor, source: str = 'chinesecalendar') -> str:
+def load_year(year: int, *, actor, source: CalendarSource = CalendarSource.CHINESECALENDAR) -> str:
     """Enter a year's holidays from the chinesecalendar package; recompute the deadlines it touches.
 
     Days an administrator entered by hand are kept: they are newer than the package.
     """
     overrides = chinesecalendar_overrides(year)  # ValueError for a year the package lacks
     by_hand = set(db.session.scalars(sa.select(CalendarDay.day).where(
-        CalendarDay.source != 'chinesecalendar', sa.extract('year', CalendarDay.day) == year)))
+        CalendarDay.source != CalendarSource.CHINESECALENDAR, sa.extract('year', CalendarDay.day) == year)))
     db.session.execute(sa.delete(CalendarDay).where(
-        CalendarDay.source == 'chinesecalendar', CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
+        CalendarDay.source == CalendarSource.CHINESECALENDAR,
+        CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
     actor_id = actor.id if actor else None
-    db.session.add_all(CalendarDay(day=day, is_workday=is_workday, name=name, source='chinesecalendar',
+    db.session.add_all(CalendarDay(day=day, is_workday=is_workday, name=name, source=CalendarSource.CHINESECALENDAR,
                                    updated_by_id=actor_id)
                        for day, (is_workday, name) in sorted(overrides.items()) if day not in by_hand)
     _mark_year_known(year, actor_id, source)
-    changed = _recompute_from(date(year, 1, 1))
+    changed = recompute_affected_by(date(year, 1, 1))
     return f'已载入 {year} 年节假日安排（{len(overrides)} 天），重算了 {changed} 个阶段的期限。'
 
 
-def set_day(day: date, is_workday: bool, name: str | None, *, actor, source: str = 'admin') -> str:
+def set_day(day: date, is_workday: bool, name: str | None, *, actor,
+            source: CalendarSource = CalendarSource.ADMIN) -> str:
     """Mark one day as a working day or a holiday; entering a day makes its year known."""
     row = db.session.get(CalendarDay, day)
     if row is None:
@@ -92,7 +81,7 @@ def set_day(day: date, is_workday: bool, name: str | None, *, actor, source: str
     row.updated_by_id = actor.id if actor else None
     row.updated_at = utcnow()
     _mark_year_known(day.year, row.updated_by_id, source)
-    changed = _recompute_from(day)
+    changed = recompute_affected_by(day)
     kind = '工作日' if is_workday else '休息日'
     return f'已将 {day.isoformat()} 设为{kind}{"（" + row.name + "）" if row.name else ""}，重算了 {changed} 个阶段的期限。'
 
@@ -104,7 +93,7 @@ def remove_day(day: date, *, actor) -> str:
         return f'{day.isoformat()} 没有特别安排。'
     db.session.delete(row)
     db.session.flush()
-    changed = _recompute_from(day)
+    changed = recompute_affected_by(day)
     return f'已删除 {day.isoformat()} 的安排，重算了 {changed} 个阶段的期限。'
 
 
@@ -112,8 +101,3 @@ def _mark_year_known(year, actor_id, source):
     if db.session.get(CalendarYear, year) is None:
         db.session.add(CalendarYear(year=year, source=source, loaded_by_id=actor_id))
     db.session.flush()
-
-
-def _recompute_from(day: date) -> int:
-    from mediation.services.deadlines import recompute_affected_by
-    return recompute_affected_by(day)

@@ -20,7 +20,14 @@ from mediation.models import Category
 from mediation.models import Event
 from mediation.models import Party
 from mediation.models import Stage
+from workflows.enums import DeadlineStatus
 from workflows.states import OPEN_STATES
+
+
+def in_hand(stage=Stage):
+    """SQL: the stage still asks something of its committee — open, or a clock still running on it
+    (an agreement's judicial-confirmation window). The dashboard counts these and ``mine`` lists them."""
+    return sa.or_(stage.state.in_([s.value for s in OPEN_STATES]), stage.due_on.is_not(None))
 
 
 @dataclass
@@ -33,7 +40,7 @@ class CaseFilters:
     state: str = ''
     category_id: Optional[int] = None
     level: str = ''
-    due: str = ''  # '' | 'due_soon' | 'overdue'
+    due: Optional[DeadlineStatus] = None
     mine: bool = False
 
 
@@ -57,13 +64,10 @@ def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: 
         query = query.where(Case.category_id.in_(sub))
     if filters.level:
         query = query.where(Stage.level == filters.level)
-    if filters.due == 'overdue':
-        query = query.where(Stage.due_on < today)
-    elif filters.due == 'due_soon':
-        query = query.where(Stage.due_soon_on <= today, Stage.due_on >= today)
+    if filters.due:
+        query = query.where(Stage.deadline_status_clause(filters.due, today))
     if filters.mine:
-        query = query.where(Stage.committee_id == user.organisation_id,
-                            Stage.state.in_([s.value for s in OPEN_STATES]))
+        query = query.where(Stage.committee_id == user.organisation_id, in_hand(Stage))
     # What each row shows, loaded in a few queries for the page instead of several per row
     query = query.options(so.selectinload(Case.stages).joinedload(Stage.committee), so.selectinload(Case.parties),
                           so.joinedload(Case.category).joinedload(Category.parent))

@@ -27,18 +27,20 @@ from mediation.identifiers import parse_uscc
 from mediation.identifiers import resident_id_warnings
 from mediation.models import Case
 from mediation.models import Category
-from mediation.models import Notice
 from mediation.models import Organisation
 from mediation.models import Party
-from mediation.models import PartyKind
-from mediation.models import PartyRole
-from mediation.models import RiskLevel
 from mediation.models import Stage
 from mediation.models import User
+from mediation.services import notices
 from mediation.services.deadlines import refresh_deadline
-from mediation.services.transitions import record_event
+from mediation.services.events import record_event
+from workflows.enums import LADDER
+from workflows.enums import EventKind
 from workflows.enums import Level
-from workflows.enums import Role
+from workflows.enums import NoticeKind
+from workflows.enums import PartyKind
+from workflows.enums import PartyRole
+from workflows.enums import RiskLevel
 from workflows.enums import Source
 from workflows.enums import StageKind
 from workflows.risk import RiskFlags
@@ -119,7 +121,7 @@ def new_matter_code(now: datetime) -> str:
 def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None) -> IntakeResult:
     """Log a dispute at the actor's committee (or the higher level its risk flags allow)."""
     now = now or utcnow()
-    if actor.role not in (Role.VILLAGE_MEDIATOR, Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER):
+    if not actor.role.registers_cases:
         raise PermissionDenied('只有调解组织的工作人员可以登记纠纷。')
     category = db.session.get(Category, data.category_id) if data.category_id else None
     if category is None or not category.active:
@@ -158,7 +160,7 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
                   state=State.PENDING_ACCEPTANCE, received_at=now)
     db.session.add(case)
     db.session.flush()
-    record_event(stage, 'created', actor, now, to_state=State.PENDING_ACCEPTANCE,
+    record_event(stage, EventKind.CREATED, actor, now, to_state=State.PENDING_ACCEPTANCE,
                  data={'committee': committee.committee_name, 'risk': list(assessment.reasons)})
     if assessment.alert_supervisor:
         _alert_supervisors(stage, assessment, now)
@@ -183,9 +185,8 @@ def _intake_committee(own: Organisation, requested: Optional[str], allowed: Leve
     """The user's committee, or an ancestor when the risk rules allow going straight up."""
     if not requested or requested == own.level.value:
         return own
-    order = [Level.VILLAGE, Level.TOWN, Level.DISTRICT]
     target = Level(requested)
-    if target not in order or order.index(target) > order.index(allowed) or order.index(target) < order.index(own.level):
+    if target not in LADDER or not own.level.rung <= target.rung <= allowed.rung:
         raise ValidationFailed(f'根据风险评估，本案不能直接提交至{target.label_zh}级。', field='intake_level')
     node = own.ancestor_at(target)
     if node is None:
@@ -194,12 +195,10 @@ def _intake_committee(own: Organisation, requested: Optional[str], allowed: Leve
 
 
 def _alert_supervisors(stage, assessment, now):
-    supervisor = stage.committee.parent or stage.committee
-    text = '；'.join(assessment.reasons) or '高风险纠纷'
-    for org in {stage.committee, supervisor}:
-        db.session.add(Notice(organisation_id=org.id, stage_id=stage.id, kind='risk_alert', day=china_date(now),
-                              message=f'被评估为高风险：{text}'
-                                      + ('（须及时报告公安机关）' if assessment.police_report else '')))
+    message = notices.risk_alert_text(assessment.reasons, assessment.police_report)
+    organisations = {stage.committee_id, stage.committee.parent_id or stage.committee_id}
+    notices.notify(db.session.connection(), NoticeKind.RISK_ALERT,
+                   [notices.Notification(org_id, stage.id, message) for org_id in sorted(organisations)], now)
 
 
 def build_party(data: PartyInput, index: int = 0, warnings: Optional[list] = None) -> Party:
@@ -270,6 +269,7 @@ def reveal_identifiers(case: Case, actor: User) -> dict[int, dict]:
     if not handles_case(actor, case):
         raise PermissionDenied('只有承办该案件的人员可以查看完整的证件号码和电话。')
     cipher = current_app.extensions['field_cipher']
-    record_event(case.current_stage, 'pii_viewed', actor, utcnow(), data={'parties': [p.id for p in case.parties]})
+    record_event(case.current_stage, EventKind.PII_VIEWED, actor, utcnow(),
+                 data={'parties': [p.id for p in case.parties]})
     return {party.id: {'id_number': cipher.decrypt(party.id_number_encrypted),
                        'phone': cipher.decrypt(party.phone_encrypted)} for party in case.parties}

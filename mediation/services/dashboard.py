@@ -11,38 +11,39 @@ from mediation.models import Case
 from mediation.models import Notice
 from mediation.models import Organisation
 from mediation.models import Stage
-from workflows.enums import Clock
+from mediation.services.case_queries import in_hand
+from workflows.enums import DeadlineStatus
 from workflows.enums import StageKind
-from workflows.states import OPEN_STATES
 from workflows.states import State
 
 
-def _still_relevant(today: date):
-    """A lapsed judicial-confirmation window is the parties' matter, not overdue work."""
-    return sa.or_(Stage.clock.is_(None), Stage.clock != Clock.JC_APPLY, Stage.due_on >= today)
-
-
 def own_stage_counts(user, today: date) -> dict:
-    """Open stages at the user's own committee: total, pending acceptance, due soon, overdue."""
-    open_values = [s.value for s in OPEN_STATES]
+    """Stages in the hands of the user's own committee: total, pending acceptance, due soon, overdue.
+
+    The same conditions as the case list's ``mine`` and ``due`` filters, so each tile's number
+    is the length of the list it links to.
+    """
     base = sa.select(sa.func.count()).select_from(Stage).where(
-        Stage.committee_id == user.organisation_id, Stage.state.in_(open_values))
+        Stage.committee_id == user.organisation_id, in_hand(Stage))
     return {
         'open': db.session.scalar(base),
-        'pending': db.session.scalar(base.where(Stage.state == 'pending_acceptance')),
-        'due_soon': db.session.scalar(base.where(Stage.due_soon_on <= today, Stage.due_on >= today)),
-        'overdue': db.session.scalar(base.where(Stage.due_on < today, _still_relevant(today))),
+        'pending': db.session.scalar(base.where(Stage.state == State.PENDING_ACCEPTANCE)),
+        'due_soon': db.session.scalar(base.where(Stage.deadline_status_clause(DeadlineStatus.DUE_SOON, today))),
+        'overdue': db.session.scalar(base.where(Stage.deadline_status_clause(DeadlineStatus.OVERDUE, today))),
     }
 
 
 def deadline_watch(user, today: date, *, limit: int = 200):
-    """Due-soon and overdue stages in the user's jurisdiction, most urgent first."""
+    """Due-soon and overdue stages in the user's jurisdiction, most urgent first: (overdue, due soon)."""
+    overdue = Stage.deadline_status_clause(DeadlineStatus.OVERDUE, today)
     query = (sa.select(Stage).join(Case, Case.id == Stage.case_id)
-             .where(visible_stages_clause(user), Stage.due_soon_on <= today, _still_relevant(today))
+             .where(visible_stages_clause(user),
+                    sa.or_(overdue, Stage.deadline_status_clause(DeadlineStatus.DUE_SOON, today)))
              .options(so.contains_eager(Stage.case), so.joinedload(Stage.committee))
              .order_by(Stage.due_on, Stage.id).limit(limit))
     stages = db.session.scalars(query).all()
-    return ([s for s in stages if s.due_on < today], [s for s in stages if s.due_on >= today])
+    return ([s for s in stages if s.deadline_status(today) is DeadlineStatus.OVERDUE],
+            [s for s in stages if s.deadline_status(today) is DeadlineStatus.DUE_SOON])
 
 
 #: One line of the dashboard's notices: a stored notice (``message``) or a stage waiting for the

@@ -14,7 +14,7 @@ from mediation.chinatime import china_date
 from mediation.extensions import db
 from mediation.models import Event
 from mediation.models import Stage
-from mediation.services.calendar import current_calendar
+from mediation.services.calendar_cache import current_calendar
 from workflows.calendar import WorkCalendar
 from workflows.deadlines import ClockFacts
 from workflows.deadlines import Unit
@@ -141,7 +141,6 @@ def rebuild_all() -> int:
     """Recompute every stage with a clock from history: the derived columns are only a cache."""
     calendar = current_calendar()
     stages = db.session.scalars(sa.select(Stage).where(
-        sa.or_(Stage.state.in_([s.value for s in CLOCK_RUNNING | {State.PENDING_ACCEPTANCE, State.PAUSED,
-                                                                   State.AGREED}]),
+        sa.or_(Stage.state.in_(CLOCK_RUNNING | {State.PENDING_ACCEPTANCE, State.PAUSED, State.AGREED}),
                Stage.due_on.is_not(None))).execution_options(yield_per=500))
     return sum(refresh_deadline(stage, calendar) for stage in stages)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import Organisation
-from mediation.models import OrgKind
+from workflows.enums import OrgKind
 
 #: Which kind of node each kind hangs under (courts stand beside the tree, linked to districts).
 PARENT_KIND = {OrgKind.DISTRICT: None, OrgKind.TOWN: OrgKind.DISTRICT, OrgKind.VILLAGE: OrgKind.TOWN,

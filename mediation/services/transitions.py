@@ -1,12 +1,12 @@
 """The one service that applies a state-machine transition to a stage.
 
-Right, guard, state change, side effects, audit event and version bump happen in the caller's
-transaction; the caller commits once. A stale version is a ``Conflict`` (409), a refused
-transition an ``InvalidTransition`` (422) that says which transitions are allowed.
+Right, guard, state change, stage columns, effects (``services.effects``), audit event and
+version bump happen in the caller's transaction; the request or command commits once. A stale
+version is a ``Conflict`` (409), a refused transition an ``InvalidTransition`` (422) that says
+which transitions are allowed.
 """
 import dataclasses
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
@@ -21,28 +21,26 @@ from mediation.errors import InvalidTransition
 from mediation.errors import PermissionDenied
 from mediation.extensions import db
 from mediation.models import Event
-from mediation.models import Notice
 from mediation.models import Organisation
-from mediation.models import OrgKind
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
+from mediation.services import effects
 from mediation.services.deadlines import refresh_deadline
+from mediation.services.events import record_event
 from mediation.services.numbering import next_serial
 from workflows.enums import Level
-from workflows.enums import StageKind
+from workflows.enums import OrgKind
 from workflows.machine import HANDLER
 from workflows.machine import SYSTEM
-from workflows.machine import TRIGGERS
 from workflows.machine import WORKFLOW
 from workflows.machine import IllegalTransition
 from workflows.machine import TransitionContext
 from workflows.machine import TransitionError
-from workflows.states import OUTCOME_STATES
 from workflows.states import State
 
-#: The stage has ended with one of these: record when and how (an agreement records its own).
-_ENDING_STATES = OUTCOME_STATES - {State.AGREED}
+STALE_VERSION = '该案件已被他人修改（您看到的是旧版本），请刷新页面查看最新情况后再操作。'
+CHANGED_MEANWHILE = '该案件刚被他人修改，您的操作未保存，请刷新页面后重试。'
 
 
 def actor_kind(stage: Stage, actor: Optional[User]) -> Optional[str]:
@@ -54,15 +52,13 @@ def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: O
     kind = actor_kind(stage, actor)
     data = dict(data or {})
     category = stage.case.category
-    wet = bool(category and (category.requires_wet_signature
-                             or (category.parent and category.parent.requires_wet_signature)))
     return TransitionContext(
         actor=kind or HANDLER, level=stage.level, kind=stage.kind, reason=reason or '', data=data,
         consent_recorded=bool(data.get('consent')),
         all_parties_signed=bool(data.get('parties_signed')),
         mediator_signed=bool(data.get('mediator_signed')),
         sealed=bool(data.get('sealed')),
-        requires_wet_signature=wet,
+        requires_wet_signature=bool(category and category.needs_wet_signature),
         wet_signatures_confirmed=bool(data.get('wet_signatures')),
         consent_pending=_arrived_by_automatic_referral(stage),
     ), kind
@@ -96,8 +92,7 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     if kind is None:
         raise PermissionDenied('您不是该案件当前阶段的承办人员，不能执行此操作。')
     if expected_version is not None and stage.version != expected_version:
-        raise Conflict('该案件已被他人修改（您看到的是旧版本），请刷新页面查看最新情况后再操作。',
-                       current_version=stage.version)
+        raise Conflict(STALE_VERSION, current_version=stage.version)
     try:
         from_state, to_state = WORKFLOW.fire(stage, trigger, ctx)
     except IllegalTransition as error:
@@ -108,81 +103,59 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     except TransitionError as error:
         raise InvalidTransition(error.message, allowed=allowed_triggers(stage, actor))
 
+    stage.state = to_state  # the machine writes the value; the mapped column holds the member
     event_data = {key: value for key, value in ctx.data.items() if _jsonable(value)}
-    # The version goes up first: side effects flush (the case number, a new stage), and any flush
-    # of this stage is the one that finds someone else's newer version.
+    # The version goes up first: effects flush (the case number, new stages), and any flush of
+    # this stage is the one that finds someone else's newer version.
     stage.version += 1
     try:
-        _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data)
+        if trigger == 'accept':
+            _number(stage, now, event_data)
+        elif trigger == 'refer_up':
+            event_data['to_committee'] = _parent_committee(stage).committee_name
+        elif trigger == 'refer_to_court':
+            court = _court_for(stage, ctx.data.get('court_id'))
+            stage.court_id = court.id
+            event_data['court'] = court.name
+        for name, value in effects.stage_values(trigger, to_state, now, ctx.reason).items():
+            setattr(stage, name, value)
         event = record_event(stage, trigger, actor, now, from_state=from_state, to_state=to_state,
                              reason=ctx.reason, data=event_data)
         db.session.flush()
     except StaleDataError:
-        raise Conflict('该案件刚被他人修改，您的操作未保存，请刷新页面后重试。')
+        raise Conflict(CHANGED_MEANWHILE)
+    effects.after_transition(db.session.connection(), trigger, [_row(stage)], now, ctx.reason)
+    db.session.expire(stage.case, ['stages'])  # an effect may have opened a stage
     refresh_deadline(stage)
     db.session.flush()
     return event
 
 
-def record_event(stage: Stage, kind: str, actor: Optional[User], now: datetime, *, from_state=None,
-                 to_state=None, reason='', data=None) -> Event:
-    event = Event(case_id=stage.case_id, stage_id=stage.id, actor_id=actor.id if actor else None, at=now,
-                  kind=kind, from_state=_value(from_state), to_state=_value(to_state), reason=reason or '',
-                  data=data or {})
-    db.session.add(event)
-    return event
-
-
-def _value(state):
-    return state.value if isinstance(state, State) else state
+def _row(stage: Stage) -> effects.StageRow:
+    return effects.StageRow(id=stage.id, case_id=stage.case_id, committee_id=stage.committee_id,
+                            committee_name=stage.committee.name, level=stage.level.value, court_id=stage.court_id,
+                            parent_id=stage.committee.parent_id, deadline_profile=stage.case.deadline_profile)
 
 
 def _jsonable(value):
     return isinstance(value, (str, int, float, bool, type(None), list, dict))
 
 
-def _apply_side_effects(stage, trigger, to_state, actor, ctx, now, event_data):
-    if trigger == 'accept':
-        year = china_date(now).year
-        stage.number_year = year
-        stage.number_serial = next_serial(stage.committee_id, year)
-        stage.number_prefix = stage.committee.short_name
-        stage.accepted_at = now
-        event_data['case_number'] = stage.case_number
-    elif trigger in ('sign_agreement', 'register_oral_agreement'):
-        stage.agreement_effective_at = now
-        stage.outcome = TRIGGERS[trigger].label_zh
-    elif trigger == 'flag_for_decision':
-        stage.flagged_at = now
-    elif trigger == 'refer_up':
-        _open_parent_stage(stage, now)
-        event_data['to_committee'] = stage.committee.parent.committee_name
-    elif trigger == 'refer_to_court':
-        court = _court_for(stage, ctx.data.get('court_id'))
-        _open_court_stage(stage, court, now)
-        event_data['court'] = court.name
-    elif trigger == 'return_to_court' and stage.court_id:
-        # No reason is required to return a case, and one returned early has not lapsed.
-        reason = f'：{ctx.reason}' if ctx.reason else '。'
-        _notify(stage.court_id, stage, 'returned', now, f'由{stage.committee.name}退回法院{reason}')
-    if to_state in _ENDING_STATES:
-        stage.ended_at = now
-        stage.outcome = ctx.reason or TRIGGERS[trigger].label_zh
-    if to_state == State.CLOSED:
-        stage.ended_at = stage.ended_at or now
+def _number(stage: Stage, now: datetime, event_data: dict) -> None:
+    """The stage's own case number, allocated at acceptance: （2026）枫源人调字第N号."""
+    year = china_date(now).year
+    stage.number_year = year
+    stage.number_serial = next_serial(stage.committee_id, year)
+    stage.number_prefix = stage.committee.short_name
+    stage.accepted_at = now
+    event_data['case_number'] = stage.case_number
 
 
-def _open_parent_stage(stage: Stage, now: datetime) -> None:
-    """Hand the case to the parent committee: the same code path the sweep uses."""
-    from mediation.services.sweep import open_parent_stages
+def _parent_committee(stage: Stage) -> Organisation:
     parent = stage.committee.parent
     if parent is None or parent.kind == OrgKind.COURT or stage.level.parent is None:
         raise InvalidTransition('该调解组织没有上级调解组织，不能移交。', allowed=[])
-    db.session.flush()
-    open_parent_stages(db.session.connection(), [SimpleNamespace(id=stage.id, case_id=stage.case_id, level=stage.level,
-                                                    court_id=stage.court_id, parent_id=parent.id,
-                                                    deadline_profile=stage.case.deadline_profile)], now)
-    db.session.expire(stage.case, ['stages'])
+    return parent
 
 
 def _court_for(stage: Stage, court_id) -> Organisation:
@@ -204,17 +177,3 @@ def _court_for(stage: Stage, court_id) -> Organisation:
     if court is None:
         raise InvalidTransition('本辖区尚未设置对接法院，请联系管理员。', allowed=[])
     return court
-
-
-def _open_court_stage(stage: Stage, court: Organisation, now: datetime) -> Stage:
-    stage.court_id = court.id
-    court_stage = Stage(case=stage.case, committee=court, level=Level.COURT, kind=StageKind.COURT,
-                        state=State.PENDING_ACCEPTANCE, previous_stage_id=stage.id, received_at=now, court_id=court.id)
-    db.session.add(court_stage)
-    db.session.flush()
-    return court_stage
-
-
-def _notify(organisation_id: int, stage: Stage, kind: str, now: datetime, message: str) -> None:
-    db.session.add(Notice(organisation_id=organisation_id, stage_id=stage.id, kind=kind,
-                          day=china_date(now), message=message[:500]))

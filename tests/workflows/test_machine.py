@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from tests.transition_table import TRANSITION_TABLE
 from workflows.enums import Level
 from workflows.enums import StageKind
 from workflows.machine import COURT
@@ -26,40 +27,7 @@ from workflows.states import State
 
 S = State
 
-#: The transition table written out independently of TRIGGERS: {state: {trigger: destination}}.
-#: None means an internal transition (state unchanged).
-EXPECTED = {
-    S.PENDING_ACCEPTANCE: {'accept': S.MEDIATING, 'decline': S.DECLINED, 'withdraw': S.WITHDRAWN},
-    S.MEDIATING: {
-        'pause': S.PAUSED, 'extend': None, 'draft_agreement': S.AGREEMENT_PENDING,
-        'register_oral_agreement': S.AGREED, 'record_failure': S.FAILED, 'refer_up': S.REFERRED_UP,
-        'refer_to_court': S.WITH_COURT, 'return_to_court': S.RETURNED_TO_COURT, 'withdraw': S.WITHDRAWN,
-        'terminate': S.TERMINATED, 'flag_for_decision': None,
-    },
-    S.PAUSED: {
-        'resume': S.MEDIATING, 'return_to_court': S.RETURNED_TO_COURT, 'withdraw': S.WITHDRAWN,
-        'terminate': S.TERMINATED,
-    },
-    S.AGREEMENT_PENDING: {
-        'reopen_drafting': S.MEDIATING, 'sign_agreement': S.AGREED, 'return_to_court': S.RETURNED_TO_COURT,
-        'withdraw': S.WITHDRAWN, 'terminate': S.TERMINATED,
-    },
-    S.FAILED: {
-        'refer_up': S.REFERRED_UP, 'refer_to_court': S.WITH_COURT, 'return_to_court': S.RETURNED_TO_COURT,
-        'withdraw': S.WITHDRAWN, 'terminate': S.TERMINATED, 'flag_for_decision': None,
-    },
-    S.AGREED: {
-        'record_fulfilment': None, 'record_breach': None, 'apply_judicial_confirmation': None,
-        'record_judicial_confirmation': None, 'record_follow_up': None, 'close': S.CLOSED,
-    },
-    S.DECLINED: {'close': S.CLOSED},
-    S.REFERRED_UP: {'close': S.CLOSED},
-    S.WITH_COURT: {'close': S.CLOSED},
-    S.RETURNED_TO_COURT: {'close': S.CLOSED},
-    S.WITHDRAWN: {'close': S.CLOSED},
-    S.TERMINATED: {'close': S.CLOSED},
-    S.CLOSED: {},
-}
+EXPECTED = TRANSITION_TABLE
 
 FULL_DATA = {'requested_by': '申请人', 'unit': 'days', 'amount': 15, 'court': '某区人民法院', 'result': 'confirmed'}
 
@@ -432,6 +400,7 @@ def test_accepting_an_automatic_referral_needs_the_parties_consent():
 ])
 def test_required_data_must_also_be_valid(trigger, state, data, bad):
     from types import SimpleNamespace
+
     from workflows.machine import DataInvalid
     stage = SimpleNamespace(state=state.value)
     ctx = TransitionContext(actor=HANDLER, level=Level.VILLAGE, kind=StageKind.PEOPLE, data=data,

@@ -1,0 +1,95 @@
+"""In-app notices: what each one says, and writing many at once (kept off the legal record).
+
+Every notice the app sends is worded here. A notice an organisation already has for the same
+stage, kind and day is not repeated. Messages do not repeat the case's title: the pages show
+the title of the notice's case in front of it.
+"""
+from datetime import date
+from datetime import datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from mediation.chinatime import china_date
+from mediation.models import Notice
+from mediation.services import bulk
+from workflows.enums import Clock
+from workflows.enums import NoticeKind
+
+_notice = Notice.__table__
+
+
+class Notification(NamedTuple):
+    organisation_id: int
+    stage_id: int
+    message: str
+
+
+def notify(conn, kind: NoticeKind, notifications, now: datetime) -> None:
+    """Insert ``notifications`` of one kind, dated ``now``'s China day, in the caller's transaction."""
+    notifications = [n for n in notifications if n.organisation_id is not None]
+    if not notifications:
+        return
+    organisations, stages, messages = zip(*notifications)
+    source_rows = bulk.rows(conn, organisation_id=(organisations, sa.Integer), stage_id=(stages, sa.Integer),
+                            message=([message[:500] for message in messages], sa.String))
+    c = _notice.c
+    source = sa.select(source_rows.c.organisation_id, source_rows.c.stage_id, bulk.constant(kind, c.kind),
+                       bulk.constant(china_date(now), c.day), bulk.constant(now, c.created_at),
+                       source_rows.c.message).where(sa.true())  # SQLite: WHERE before ON CONFLICT
+    columns = ['organisation_id', 'stage_id', 'kind', 'day', 'created_at', 'message']
+    conn.execute(bulk.insert(conn, _notice).from_select(columns, source).on_conflict_do_nothing())
+
+
+# --------------------------------------------------------------------------- wording
+
+def due_soon_text(clock: Clock, due: date) -> str:
+    if clock == Clock.JC_APPLY:  # the parties' own window: the mediator can only remind them
+        return f'当事人申请司法确认的期限将于 {due.isoformat()} 届满，如需确认，请提醒当事人及时申请。'
+    return f'将于 {due.isoformat()} 到期，请抓紧办理。'
+
+
+class LapseNotice(NamedTuple):
+    """What a lapsed deadline tells the committee, and whether its supervising level is told too."""
+
+    text: str
+    tell_committee: bool
+    tell_supervisor: bool
+
+
+#: A lapse the system could not act on by itself.
+NEEDS_DECISION = LapseNotice('已超期，系统无法自动处理，请尽快决定后续处理方式。', True, True)
+
+#: Lapses that only remind, by clock; the judicial-confirmation window is the parties', not the supervisors'.
+_REMINDERS = {
+    Clock.ACCEPTANCE: LapseNotice('已超过受理期限，请尽快决定是否受理。', True, True),
+    Clock.JC_APPLY: LapseNotice('申请司法确认的30日期限已届满。', True, False),
+}
+_DEFAULT_REMINDER = LapseNotice('已超过期限，请尽快处理。', True, True)
+
+#: Lapses the system acted on, by the trigger it fired. After a referral up the parent committee
+#: must act, and the stage waiting for its acceptance is its notice: nothing is stored.
+_ACTED = {
+    'flag_for_decision': LapseNotice('期满未达成协议，请决定延长期限、移送法院或终止调解。', True, True),
+    'return_to_court': LapseNotice('期满未达成协议，已退回法院。', True, True),
+    'refer_up': LapseNotice('', False, False),
+}
+
+
+def lapse_notice(clock: Clock, trigger: str | None) -> LapseNotice:
+    """What the committee (and its supervisors) read about a lapse the sweep handled with ``trigger``."""
+    if trigger is None:
+        return _REMINDERS.get(clock, _DEFAULT_REMINDER)
+    return _ACTED[trigger]
+
+
+def returned_to_court_text(committee_name: str, reason: str = '', *, lapsed: bool = False) -> str:
+    """What the court reads when a case it sent down comes back."""
+    if lapsed:
+        return f'由{committee_name}期满未达成协议退回法院。'
+    return f'由{committee_name}退回法院' + (f'：{reason}' if reason else '。')
+
+
+def risk_alert_text(reasons, police_report: bool) -> str:
+    text = '；'.join(reasons) or '高风险纠纷'
+    return f'被评估为高风险：{text}' + ('（须及时报告公安机关）' if police_report else '')
