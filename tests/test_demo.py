@@ -7,10 +7,10 @@ from flask import current_app
 
 from mediation.chinatime import china_date
 from mediation.chinatime import utcnow
-from mediation.demo import ADMIN_PASSWORD
-from mediation.demo import DEMO_PASSWORD
-from mediation.demo import DISTRICT_CODE
 from mediation.demo import seed_demo_data
+from mediation.demo.places import ADMIN_PASSWORD
+from mediation.demo.places import DEMO_PASSWORD
+from mediation.demo.places import DISTRICT_CODE
 from mediation.identifiers import parse_resident_id
 from mediation.identifiers import parse_uscc
 from mediation.models import Case

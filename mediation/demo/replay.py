@@ -1,0 +1,125 @@
+"""Replaying the plans through the real services, in one timeline sorted by time."""
+import heapq
+import itertools
+import random
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from mediation.chinatime import to_utc_naive
+from mediation.demo.places import COURT
+from mediation.demo.places import DISTRICT_CODE
+from mediation.demo.scenarios import DISTRICT_LEVEL
+from mediation.demo.scenarios import TOWN
+from mediation.demo.scenarios import VILLAGE
+from mediation.demo.scenarios import CasePlan
+from mediation.extensions import db
+from mediation.models import Case
+from mediation.models import Organisation
+from mediation.models import Stage
+from mediation.services.cases import create_case
+from mediation.services.deadlines import refresh_deadline
+from mediation.services.transitions import apply_transition
+from workflows.enums import Source
+from workflows.enums import StageKind
+
+#: Cases start at most this many days before today (unless a long history cannot fit).
+HISTORY_DAYS = 180
+
+
+#: Ops after which the stage that acted is still open with its mediation clock running.
+_RUNNING_ENDINGS = {'accept', 'resume', 'draft_agreement', 'record_failure'}
+#: Ops after which a stage waits for acceptance (a fresh intake, or a referral at the parent).
+_PENDING_ENDINGS = {'create', 'refer_up'}
+
+
+def _ending_range(plan: CasePlan, ago: tuple[int, int]) -> tuple[int, int]:
+    """Days ago for the last step: an open stage must not have sat for months without the sweep.
+
+    Only the ``due_soon`` and ``overdue`` scenarios place a running clock near or past its
+    deadline on purpose; any other open ending is placed so that the deadline is still ahead.
+    """
+    if plan.scenario in ('due_soon', 'overdue'):
+        return ago
+    last = plan.steps[-1]
+    if last.op in _PENDING_ENDINGS:
+        return 0, min(ago[1], 3)
+    if last.op == 'pause':
+        return 0, min(ago[1], 40)
+    if last.op in _RUNNING_ENDINGS:
+        accepted = next(step for step in reversed(plan.steps) if step.op == 'accept' and step.where == last.where)
+        limit = 12 if plan.court_kind == StageKind.COURT_ENTRUSTED else 25
+        return 0, max(0, min(ago[1], limit - (last.day - accepted.day)))
+    return ago
+
+
+def schedule(rng: random.Random, plan: CasePlan, ago: tuple[int, int], today: date, now: datetime) -> None:
+    """Turn the plan's day offsets into historic timestamps during Beijing office hours."""
+    span = plan.steps[-1].day
+    lo, hi = _ending_range(plan, ago)
+    # keep the whole history within the last six months or so
+    end_ago = rng.randint(lo, max(lo, min(hi, HISTORY_DAYS - span)))
+    first = today - timedelta(days=end_ago + span)
+    clock = None
+    for index, step in enumerate(plan.steps):
+        day = first + timedelta(days=step.day)
+        if index and step.day == plan.steps[index - 1].day:
+            clock += timedelta(minutes=rng.randint(15, 90))
+        else:
+            clock = datetime.combine(day, time(8, 30)) + timedelta(minutes=rng.randint(0, 150))
+        step.at = to_utc_naive(clock)
+    # Nothing in the future: pull today's late steps back before now, keeping their order.
+    latest = now - timedelta(minutes=1)
+    for step in reversed(plan.steps):
+        step.at = min(step.at, latest)
+        latest = step.at - timedelta(minutes=1)
+
+
+def _stage_at(case: Case, org: Organisation) -> Stage:
+    return next(stage for stage in reversed(case.stages) if stage.committee_id == org.id)
+
+
+def run(plans: list[CasePlan], orgs: dict, users: dict) -> None:
+    court = orgs[COURT[0]]
+    district = orgs[DISTRICT_CODE]
+
+    def where_org(plan, where):
+        return {VILLAGE: plan.village, TOWN: plan.town, DISTRICT_LEVEL: district}[where]
+
+    sequence = itertools.count()
+    queue = [(plan.steps[0].at, next(sequence), plan, 0) for plan in plans]
+    heapq.heapify(queue)
+    while queue:
+        _, _, plan, index = heapq.heappop(queue)
+        step = plan.steps[index]
+        actor = users[where_org(plan, step.where).id]
+        if step.op == 'create':
+            plan.case = create_case(actor, plan.input, now=step.at).case
+            if plan.court_kind:
+                _mark_court_sent(plan, court)
+        else:
+            org = where_org(plan, step.where)
+            apply_transition(_stage_at(plan.case, org), step.op, actor, reason=step.reason, data=step.data,
+                             now=step.at)
+        if index + 1 < len(plan.steps):
+            heapq.heappush(queue, (plan.steps[index + 1].at, next(sequence), plan, index + 1))
+
+
+def _mark_court_sent(plan: CasePlan, court: Organisation) -> None:
+    """Turn the fresh intake into a case the court delegated (委派) or entrusted (委托).
+
+    There is no court-delegation service yet; the stage gets the court-sent kind (its own
+    deadline rule and expiry action) and the sending court, and its deadline is recomputed.
+    """
+    case = plan.case
+    stage = case.stages[0]
+    entrusted = plan.court_kind == StageKind.COURT_ENTRUSTED
+    case.source = Source.COURT_ENTRUSTED if entrusted else Source.COURT_DELEGATED
+    stage.kind = plan.court_kind
+    stage.court_id = court.id
+    serial = 100 + case.id
+    stage.court_case_number = (f'（{stage.received_at.year}）浙9901民初{serial}号' if entrusted
+                               else f'（{stage.received_at.year}）浙9901民诉前调{serial}号')
+    db.session.flush()
+    refresh_deadline(stage)
