@@ -14,15 +14,21 @@ SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-sub
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 TEST_SYSTEM_PACKAGES := chromium
 
-.PHONY: run test test-postgres bench system-packages test-system-packages install install-test clean translations
+.PHONY: run test lint bench system-packages test-system-packages install install-test clean translations
 
 run: install
 	$(BIN)/mediation db upgrade
 	$(BIN)/mediation seed-demo
 	$(BIN)/mediation serve --host $(HOST) --port $(PORT)
 
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=-k\ sweep` narrows it.
+PYTEST_ARGS ?=
 test: install-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/flake8 mediation workflows tests bench
+	$(BIN)/isort --check-only --diff mediation workflows tests bench
 
 bench: install-test
 	$(BIN)/python -m bench
