@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 import mediation.models  # noqa: F401  (every model registered before the first query)
 from mediation import config as default_config
 from mediation.admin import bp as admin_bp
@@ -20,6 +22,7 @@ from mediation.errors import register_error_handlers
 from mediation.extensions import babel
 from mediation.extensions import csrf
 from mediation.extensions import db
+from mediation.extensions import limiter
 from mediation.extensions import login_manager
 from mediation.extensions import migrate
 from mediation.main import bp as main_bp
@@ -42,7 +45,7 @@ def create_app(test_config=None):
     """Build the application.
 
     Settings, later wins: ``mediation.config`` → ``instance/config.py`` → the environment
-    (``DATABASE_URL``, ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, and any ``MEDIATION_*`` as
+    (``DATABASE_URL``, ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, ``REDIS_URL``, and any ``MEDIATION_*`` as
     Flask's ``from_prefixed_env`` reads it) → ``test_config``.
     """
     folder = instance_folder()
@@ -66,7 +69,7 @@ def load_config(app, test_config=None) -> None:
     app.config.from_mapping({name: copy.deepcopy(value) for name, value in vars(default_config).items()
                              if name.isupper()})
     app.config.from_pyfile('config.py', silent=True)
-    for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY'):
+    for name in ('SECRET_KEY', 'FIELD_ENCRYPTION_KEY', 'REDIS_URL'):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     if os.environ.get('DATABASE_URL'):
@@ -83,6 +86,7 @@ def load_config(app, test_config=None) -> None:
         raise ConfigurationError(f"DEADLINE_PROFILE must be one of {', '.join(PROFILES)}, "
                                  f"not {app.config['DEADLINE_PROFILE']!r}")
     ensure_secrets(app.config, folder)
+    app.config.setdefault('RATELIMIT_STORAGE_URI', app.config['REDIS_URL'] or 'memory://')
 
 
 def ensure_secrets(settings: dict, folder: Path) -> None:
@@ -124,6 +128,10 @@ def register_extensions(app):
     login_manager.login_message_category = 'warning'
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PROJECT_ROOT / 'mediation' / 'translations'))
+    limiter.init_app(app)
+    if app.config['TRUSTED_PROXIES']:
+        proxies = int(app.config['TRUSTED_PROXIES'])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_blueprints(app):

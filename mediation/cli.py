@@ -26,6 +26,9 @@ from mediation.database import is_missing_schema
 from mediation.errors import ConfigurationError
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
+from mediation.inputs import DATE_RANGE
+from mediation.inputs import InputError
+from mediation.inputs import check_date
 from mediation.models import Organisation
 from mediation.services import accounts
 from mediation.services import calendar as calendar_service
@@ -41,18 +44,29 @@ log = logging.getLogger(__name__)
 
 
 def main():
-    """The console script ``mediation``; mistakes a user must fix are one line, never a traceback."""
+    """The console script ``mediation``: a user's mistake is one line and exit status 2, never a traceback."""
     from mediation import create_app
     cli = FlaskGroup(create_app=create_app, help='枫桥式人民调解案件管理 / Fengqiao mediation case tracker')
     try:
-        cli.main()
+        status = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo('Aborted!', err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        # Click would print the usage first; cron mails and scripts want the one line that matters.
+        click.echo(f'Error: {error.format_message()}', err=True)
+        sys.exit(USER_MISTAKE)
     except ConfigurationError as error:
         click.echo(f'Error: 配置有误 / configuration error: {error}', err=True)
-        sys.exit(2)
+        sys.exit(USER_MISTAKE)
     except sa_exc.DBAPIError as error:
-        # Cron mails what the sweep prints: one line that says what is wrong.
         click.echo(f'Error: {_database_problem(error)}', err=True)
         sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+#: The exit status of a command the user must give differently (as Click's usage errors).
+USER_MISTAKE = 2
 
 
 def _database_problem(error) -> str:
@@ -84,9 +98,13 @@ def committed(command):
 
 def _parse_date(value, what):
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f'{value!r} 不是有效日期，请使用 YYYY-MM-DD 格式。', param_hint=what)
+    try:
+        return check_date(day)
+    except InputError as error:
+        raise click.BadParameter(error.message, param_hint=what)
 
 
 @click.command('seed-demo')
@@ -202,7 +220,7 @@ def calendar():
 
 
 @calendar.command('load')
-@click.argument('year', type=int)
+@click.argument('year', type=click.IntRange(DATE_RANGE[0].year, DATE_RANGE[1].year))
 @committed
 def calendar_load(year):
     """Load YEAR's holidays from the chinesecalendar package and recompute affected deadlines."""
@@ -236,11 +254,15 @@ def calendar_status():
         click.echo(f'缺少节假日安排：{", ".join(map(str, missing))}（期限暂按周一至周五计算，标记为“暂定”）')
 
 
+#: The longest period the deadline command counts (as the deadline calculator page).
+MAX_PERIOD = 366
+
+
 @click.command('deadline')
 @click.argument('start')
-@click.option('--days', type=click.IntRange(min=1), help='natural days (自然日)')
-@click.option('--months', type=click.IntRange(min=1), help='calendar months (月)')
-@click.option('--workdays', type=click.IntRange(min=1), help='working days (工作日)')
+@click.option('--days', type=click.IntRange(1, MAX_PERIOD), help='natural days (自然日)')
+@click.option('--months', type=click.IntRange(1, MAX_PERIOD), help='calendar months (月)')
+@click.option('--workdays', type=click.IntRange(1, MAX_PERIOD), help='working days (工作日)')
 @click.option('--json', 'as_json', is_flag=True, help='print {"due", "provisional", "explanation"} as JSON')
 @with_appcontext
 def deadline(start, days, months, workdays, as_json):

@@ -25,9 +25,22 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
 
 WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-#: Sign-in lock-out: this many failures in a row lock the account for LOGIN_LOCKOUT.
+#: Largest request body (the scan of a signed paper agreement is the largest thing uploaded).
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+#: Sign-in: this many failures for one name from one client within LOGIN_LOCKOUT lock out that
+#: client (only) for that name until the window has passed or an administrator unlocks it.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
+#: Sign-in attempts one client may make, whatever names it tries (Flask-Limiter syntax).
+LOGIN_RATE_LIMIT = '10 per minute; 100 per hour'
+#: Where the request limits count: Redis when ``REDIS_URL`` is set (several app servers share
+#: the counts), else in this process.
+REDIS_URL = None
+RATELIMIT_HEADERS_ENABLED = True
+#: The number of proxies in front of the app that set X-Forwarded-For (nginx: 1); 0 trusts none.
+#: The client address that limits and lock-outs count by comes from there.
+TRUSTED_PROXIES = 0
 PASSWORD_MIN_LENGTH = 8
 #: werkzeug hash method; tests use a cheap one
 PASSWORD_HASH_METHOD = 'scrypt'

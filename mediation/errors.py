@@ -71,19 +71,22 @@ def wants_json() -> bool:
         request.accept_mimetypes.best == 'application/json')
 
 
-def error_response(status, code, message, details=None):
+def error_response(status, code, message, details=None, headers=None):
+    from mediation.web import request_id
     if wants_json():
-        body = {'error': {'code': code, 'message': message}}
+        body = {'error': {'code': code, 'message': message}}  # the request id is in the X-Request-ID header
         if details:
             body['error'].update(details)
-        return jsonify(body), status
-    return render_template('errors/error.html', status=status, message=message), status
+        return jsonify(body), status, headers or {}
+    return render_template('errors/error.html', status=status, message=message, request_id=request_id()), \
+        status, headers or {}
 
 
 def register_error_handlers(app):
     from flask_wtf.csrf import CSRFError
 
     from mediation.extensions import db
+    from mediation.inputs import BadJSON
 
     @app.errorhandler(MediationError)
     def handle_domain_error(error):
@@ -96,14 +99,22 @@ def register_error_handlers(app):
         return error_response(400, 'csrf_failed', '页面打开太久或已退出登录，这次提交没有保存（安全校验码 CSRF 已失效）。'
                                                   '请点浏览器的“返回”回到上一页，复制已填写的内容，再刷新页面重新提交。')
 
+    @app.errorhandler(BadJSON)
+    def handle_bad_json(error):
+        db.session.rollback()
+        return error_response(400, 'invalid_json', error.description)
+
     @app.errorhandler(HTTPException)
     def handle_http(error):
         db.session.rollback()
         message = HTTP_MESSAGES.get(error.code, error.description)
-        return error_response(error.code, error.name.lower().replace(' ', '_'), message)
+        # Keep what the status needs (Allow on a 405, Retry-After on a 429), not the HTML content type.
+        headers = {name: value for name, value in error.get_headers() if name.lower() != 'content-type'}
+        return error_response(error.code, error.name.lower().replace(' ', '_'), message, headers=headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
+        from mediation.web import request_id
         db.session.rollback()
-        app.logger.exception('unhandled error on %s %s', request.method, request.path)
+        app.logger.exception('unhandled error [request %s] on %s %s', request_id(), request.method, request.path)
         return error_response(500, 'internal_error', HTTP_MESSAGES[500])

@@ -1,4 +1,7 @@
-"""What every request and page shares: the one commit point, locale, URL converter, template helpers."""
+"""What every request and page shares: the one commit point, request ids, locale, URL converter, template helpers."""
+import re
+import uuid
+
 from flask import Flask
 from flask import current_app
 from flask import request
@@ -9,17 +12,25 @@ from mediation.chinatime import china_time
 from mediation.database import INTEGER_MAX
 from mediation.extensions import db
 from mediation.identifiers import mask_address
+from mediation.inputs import MediationRequest
+from mediation.inputs import StrictJSONProvider
 from mediation.navigation import navigation_for
 from workflows.states import State
 
+_REQUEST_ID = re.compile(r'[A-Za-z0-9._-]{1,64}')
+
 
 class MediationFlask(Flask):
-    """Flask with one commit point per request, as Indico's ``RH.process``.
+    """Flask with one commit point per request, as Indico's ``RH.process``, and cleaned input.
 
     Services only flush. A view's work is committed here after it returns a response below
     400, and rolled back otherwise; an exception skips the commit and the error handlers roll
     back. A failing commit (a concurrent change found at flush) goes to the error handlers too.
+    Every form field, query argument and JSON body is read through ``MediationRequest``.
     """
+
+    request_class = MediationRequest
+    json_provider_class = StrictJSONProvider
 
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
@@ -28,6 +39,14 @@ class MediationFlask(Flask):
         else:
             db.session.rollback()
         return response
+
+
+def request_id() -> str:
+    """This request's id: the proxy's ``X-Request-ID`` when it sends a sane one, else a new one."""
+    if 'mediation.request_id' not in request.environ:
+        given = request.headers.get('X-Request-ID', '')
+        request.environ['mediation.request_id'] = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+    return request.environ['mediation.request_id']
 
 
 def select_locale():
@@ -77,6 +96,11 @@ def register_template_helpers(app):
     app.jinja_env.filters['datetime'] = format_datetime
     app.jinja_env.filters['date'] = format_date
     app.jinja_env.filters['label'] = label
+
+    @app.after_request
+    def tag_response(response):
+        response.headers['X-Request-ID'] = request_id()
+        return response
 
     @app.context_processor
     def inject_navigation():

@@ -48,6 +48,8 @@ def app(tmp_path_factory):
         'WTF_CSRF_ENABLED': False,
         'PASSWORD_HASH_METHOD': 'pbkdf2:sha256:1000',
         'SWEEP_INTERVAL_MINUTES': 0,
+        # Tests sign in hundreds of times from one address; tests/test_auth.py sets the real limit.
+        'LOGIN_RATE_LIMIT': '100000 per minute',
     })
     with app.app_context():
         from flask_migrate import downgrade

@@ -1,14 +1,13 @@
 """Administrators' pages: organisations, users and roles, the holiday calendar."""
 from datetime import date
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from mediation.chinatime import utcnow
 from mediation.models import CalendarDay
 from mediation.models import CalendarYear
 from mediation.models import Organisation
+from mediation.models import SignInFailure
 from mediation.models import User
 from mediation.services import orgs as org_service
 from workflows.calendar import chinesecalendar_overrides
@@ -314,17 +313,26 @@ def test_admin_may_demote_another_admin(client, users, login, orgs, db):
     assert other.role == Role.DISTRICT_OFFICER
 
 
-def test_unlock_user(client, users, login, db):
-    users.village.locked_until = utcnow() + timedelta(minutes=10)
-    users.village.failed_logins = 3
-    db.session.commit()
+def fail_sign_in(client, username, times, address='10.0.0.7'):
+    for _ in range(times):
+        client.post('/login', data={'username': username, 'password': 'wrong-password'},
+                    environ_base={'REMOTE_ADDR': address})
+
+
+def failures_of(db, username):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure)
+                             .where(SignInFailure.username == username))
+
+
+def test_unlock_user(client, users, login, db, app):
+    fail_sign_in(client, users.village.username, app.config['LOGIN_MAX_FAILURES'])
     login(users.admin)
-    assert '锁定至' in html(client.get('/admin/users')) and '解锁' in html(client.get('/admin/users'))
-    assert '多次登录失败被锁定' in html(client.get(f'/admin/users/{users.village.id}/edit'))
+    listing = html(client.get('/admin/users'))
+    assert '5 次' in listing and '1 处已锁定' in listing and '解锁' in listing
+    assert '1 处已锁定' in html(client.get(f'/admin/users/{users.village.id}/edit'))
     response = client.post(f'/admin/users/{users.village.id}/edit', data=user_form(users.village, unlock='y'))
     assert response.status_code == 302
-    db.session.expire_all()
-    assert users.village.locked_until is None and users.village.failed_logins == 0
+    assert failures_of(db, users.village.username) == 0
 
 
 def test_edit_user_new_password_confirmation(client, users, login, db):
@@ -497,19 +505,27 @@ def test_remove_day_errors(client, users, login, db, data, message):
         CalendarDay.day.between(date(2031, 1, 1), date(2031, 12, 31)))) == 7
 
 
-def test_unlock_button_on_the_list(client, users, login, db):
-    users.village.locked_until = utcnow() + timedelta(minutes=10)
-    db.session.commit()
+def test_unlock_button_on_the_list(client, users, login, db, app):
+    fail_sign_in(client, 'village_a1', app.config['LOGIN_MAX_FAILURES'], address='127.0.0.1')
     login(users.admin)
     assert f'/admin/users/{users.village.id}/unlock' in html(client.get('/admin/users'))
     response = client.post(f'/admin/users/{users.village.id}/unlock', follow_redirects=True)
     assert '已解除“village_a1”的登录锁定。' in html(response)
     db.session.expire_all()
-    assert users.village.locked_until is None and users.village.role == Role.VILLAGE_MEDIATOR
+    assert failures_of(db, 'village_a1') == 0 and users.village.role == Role.VILLAGE_MEDIATOR
     assert f'/admin/users/{users.village.id}/unlock' not in html(response)
     login_again = client.post('/logout')
     assert login_again.status_code == 302
     assert client.post('/login', data={'username': 'village_a1', 'password': 'password123'}).status_code == 302
+
+
+def test_failed_sign_ins_are_listed_with_names_that_do_not_exist(client, users, login, app):
+    fail_sign_in(client, 'nobody-here', 2)
+    fail_sign_in(client, users.town.username, 1)
+    login(users.admin)
+    page = html(client.get('/admin/sign-in-failures'))
+    assert page.count('nobody-here') == 2 and '不存在的用户名' in page
+    assert users.town.username in page and '10.0.0.7' in page
 
 
 def test_the_user_list_pages_forward_and_back(client, users, login, app):

@@ -263,9 +263,11 @@ class DataRequired(TransitionError):
 
 def _whole_number(low, high):
     def check(value):
+        if isinstance(value, bool):  # JSON true is not 1 day
+            return False
         try:
             return low <= int(value) <= high and float(value) == int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
             return False
     return check
 

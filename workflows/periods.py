@@ -33,8 +33,11 @@ dates) and is *provisional* if any day consulted lies in a year without
 holiday data.
 """
 from collections.abc import Sequence
+import functools
+from calendar import monthrange
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import MAXYEAR
 from datetime import date
 from datetime import timedelta
 
@@ -69,6 +72,22 @@ class Deadline:
     provisional_years: frozenset[int] = field(default_factory=frozenset)
 
 
+class PeriodOutOfRange(ValueError):
+    """The period would end after the last day a date can hold (31 December 9999)."""
+
+
+def _within_dates(count):
+    """Turn a date arithmetic overflow into :class:`PeriodOutOfRange`, which callers can explain."""
+    @functools.wraps(count)
+    def guarded(*args, **kwargs):
+        try:
+            return count(*args, **kwargs)
+        except OverflowError:
+            raise PeriodOutOfRange('期限超出可计算的日期范围') from None
+    return guarded
+
+
+@_within_dates
 def add_days(start: date, n: int, cal: WorkCalendar, pauses: Sequence[Pause] = (), *,
              start_label: str = '起算') -> Deadline:
     """``n`` natural days after ``start`` (excluded), extended by pauses, rolled past rest days.
@@ -85,6 +104,7 @@ def add_days(start: date, n: int, cal: WorkCalendar, pauses: Sequence[Pause] = (
     return _finish_natural(start, raw_end, cal, pauses, steps)
 
 
+@_within_dates
 def add_months(start: date, n: int, cal: WorkCalendar, pauses: Sequence[Pause] = (), *,
                start_label: str = '起算') -> Deadline:
     """``n`` calendar months after ``start`` (excluded): the corresponding day, or the month's last day.
@@ -106,6 +126,7 @@ def add_months(start: date, n: int, cal: WorkCalendar, pauses: Sequence[Pause] =
     return _finish_natural(start, raw_end, cal, pauses, steps)
 
 
+@_within_dates
 def add_workdays(start: date, n: int, cal: WorkCalendar, pauses: Sequence[Pause] = (), *,
                  start_label: str = '起算') -> Deadline:
     """The ``n``-th working day after ``start`` (excluded), not counting working days inside pauses."""
@@ -201,8 +222,9 @@ def _corresponding_day(start, months):
     """(the day ``months`` months after ``start``, whether that month has the same day number)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    next_month_first = date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month_first - _ONE_DAY).day
+    if year > MAXYEAR:
+        raise OverflowError(f'year {year} is out of range')
+    last_day = monthrange(year, month)[1]
     return date(year, month, min(start.day, last_day)), start.day <= last_day
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import PasswordField
 from wtforms import SelectField
@@ -27,6 +26,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from mediation.formutil import BaseForm
 from mediation.formutil import ChineseDateField
 from mediation.formutil import ChineseIntegerField
 from workflows.enums import OrgKind
@@ -45,7 +45,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 # --- organisations ---------------------------------------------------------------------------
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(_l('名称'), filters=[strip], validators=[
         DataRequired(_l('请填写名称。')), Length(max=100, message=_l('名称不能超过 100 个字。'))])
     committee_name = StringField(_l('调解委员会全称'), filters=[strip], validators=[
@@ -70,7 +70,7 @@ class EditOrganisationForm(OrganisationForm):
 
 # --- users -----------------------------------------------------------------------------------
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     display_name = StringField(_l('姓名'), filters=[strip], validators=[
         Optional(), Length(max=64, message=_l('姓名不能超过 64 个字。'))])
     role = SelectField(_l('角色'), invalid_choice_message=_l('请选择角色。'))
@@ -101,7 +101,7 @@ class EditUserForm(UserForm):
 DAY_KINDS = {'holiday': False, 'workday': True}
 
 
-class SetDayForm(FlaskForm):
+class SetDayForm(BaseForm):
     day = ChineseDateField(_l('日期'), validators=[DataRequired(_l('请输入有效日期（格式：2026-10-01）。'))])
     kind = SelectField(_l('安排'), choices=[SelectChoice('holiday', _l('放假（休息日）')),
                                           SelectChoice('workday', _l('上班（调休工作日）'))],
@@ -114,7 +114,7 @@ class SetDayForm(FlaskForm):
             raise ValidationError(_('日期须在 1990 年至 2100 年之间。'))
 
 
-class RemoveDayForm(FlaskForm):
+class RemoveDayForm(BaseForm):
     """Remove one day's entry, or every entry from ``day`` to ``until`` (a listed holiday block)."""
 
     day = ChineseDateField(_l('日期'), id='remove-day',
@@ -134,11 +134,11 @@ class RemoveDayForm(FlaskForm):
         return [self.day.data + timedelta(days=n) for n in range((last - self.day.data).days + 1)]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """CSRF-only form for one-click POST buttons (unlock)."""
 
 
-class LoadYearForm(FlaskForm):
+class LoadYearForm(BaseForm):
     year = ChineseIntegerField(_l('年份'), parse_error=_l('请输入年份。'), validators=[
         DataRequired(_l('请输入年份。')), NumberRange(min=1990, max=2100, message=_l('年份须在 1990 至 2100 之间。'))])
 
@@ -160,7 +160,7 @@ _KIND_WORDS = {'holiday': False, '休': False, '放假': False, '休息': False,
                'workday': True, '班': True, '上班': True}
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(BaseForm):
     """A whole year's notice, one line per holiday block or make-up day:
 
     ``2027-02-06~2027-02-12 holiday 春节`` / ``2027-02-14 workday 春节调休上班``.

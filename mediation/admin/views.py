@@ -159,9 +159,20 @@ def users():
     rows, has_next = accounts.list_users(q, page=page, per_page=current_app.config['PAGE_SIZE'])
     args = {'q': q} if q else {}
     return render_template(
-        'admin/users.html', users=rows, q=q, is_locked=accounts.is_locked, unlock_form=ConfirmForm(),
+        'admin/users.html', users=rows, q=q, failures=accounts.failure_summaries(user.username for user in rows),
+        unlock_form=ConfirmForm(),
         prev_url=url_for('admin.users', page=page - 1, **args) if page > 1 else None,
         next_url=url_for('admin.users', page=page + 1, **args) if has_next else None)
+
+
+@bp.route('/sign-in-failures')
+def sign_in_failures():
+    """The latest failed sign-ins, any name typed: many unknown names from one client is someone guessing."""
+    rows = accounts.recent_failures()
+    known = accounts.known_usernames({row.username for row in rows})
+    return render_template('admin/sign_in_failures.html', rows=rows, known=known,
+                           window=int(current_app.config['LOGIN_LOCKOUT'].total_seconds() // 60),
+                           limit=current_app.config['LOGIN_MAX_FAILURES'])
 
 
 def _fill_user_choices(form, user=None):
@@ -238,12 +249,11 @@ def edit_user(user_id):
 
 @bp.route('/users/<int:user_id>/unlock', methods=['POST'])
 def unlock_user(user_id):
-    """One-click unlock from the list: clears the lock-out and the failure count."""
+    """One-click unlock from the list: forgets the account's failed sign-ins from every client."""
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    accounts.update_user(user, display_name=user.display_name, role=user.role, organisation=user.organisation,
-                         active=user.active, unlock=True)
+    accounts.forget_failures(user)
     flash(_('已解除“%(name)s”的登录锁定。', name=user.username), 'success')
     return redirect(request.referrer if _same_site(request.referrer) else url_for('admin.users'))
 
@@ -256,7 +266,7 @@ def _render_user_form(form, user):
     if form.is_submitted():
         flash(_('请检查标红的项目后重新提交。'), 'danger')
     return render_template('admin/user_form.html', form=form, user=user,
-                           locked=accounts.is_locked(user) if user else False,
+                           failures=accounts.failure_summaries([user.username]).get(user.username) if user else None,
                            min_password=current_app.config['PASSWORD_MIN_LENGTH']), \
         422 if form.is_submitted() else 200
 

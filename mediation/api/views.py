@@ -36,7 +36,7 @@ def case_events(case_id):
 def post_transition(case_id):
     """Body: {"transition": "accept", "version": 3, "reason": "...", "data": {...}, "stage_id": optional}."""
     case = get_visible_case(g.api_user, case_id)
-    body = request.get_json(silent=True)
+    body = request.get_json()  # 400 when it is not JSON, too deep or holds NaN/Infinity
     if not isinstance(body, dict) or not isinstance(body.get('transition'), str):
         raise ValidationFailed('请求体须为 JSON 对象，并包含 transition（操作名称）。')
     version = body.get('version')

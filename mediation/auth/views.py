@@ -15,6 +15,7 @@ from mediation.auth import bp
 from mediation.auth.forms import EmptyForm
 from mediation.auth.forms import LoginForm
 from mediation.extensions import db
+from mediation.extensions import limiter
 from mediation.extensions import login_manager
 from mediation.models import User
 from mediation.services import accounts
@@ -26,13 +27,18 @@ def load_user(user_id):
     return user if user is not None and user.active else None
 
 
+def _login_rate_limit():
+    return current_app.config['LOGIN_RATE_LIMIT']
+
+
 @bp.route('/login', methods=['GET', 'POST'])
+@limiter.limit(_login_rate_limit, methods=['POST'])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for('main.dashboard'))
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data.strip(), form.password.data)
+        result = accounts.authenticate(form.username.data, form.password.data, request.remote_addr or '')
         if result.user is not None:
             locale = session.get('locale')
             session.clear()  # nothing from before sign-in carries over (no session fixation) …

@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import FieldList
-from wtforms import Form
 from wtforms import FormField
 from wtforms import HiddenField
 from wtforms import SelectField
@@ -13,16 +11,19 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from mediation.formutil import BaseForm
+from mediation.formutil import BaseSubform
 from mediation.formutil import ChineseDateField
 from mediation.formutil import ChineseIntegerField
 from mediation.formutil import choices
+from mediation.inputs import BIRTH_DATE_MIN
 from workflows.enums import PartyKind
 from workflows.enums import PartyRole
 from workflows.enums import RiskLevel
 from workflows.enums import Source
 
 
-class PartyForm(Form):
+class PartyForm(BaseSubform):
     role = SelectField(_l('身份'), choices=choices([(r.value, r.label_zh) for r in PartyRole]))
     kind = SelectField(_l('类型'), choices=choices([(kind.value, kind.label_zh) for kind in PartyKind]))
     name = StringField(_l('姓名/名称'), validators=[Optional(), Length(max=100)])
@@ -30,7 +31,7 @@ class PartyForm(Form):
     sex = SelectField(_l('性别'), choices=choices([('', _l('（由身份证号码自动识别）')), ('male', _l('男')), ('female', _l('女'))]),
                       validators=[Optional()])
     ethnicity = StringField(_l('民族'), validators=[Optional(), Length(max=20)])
-    birth_date = ChineseDateField(_l('出生日期'), validators=[Optional()])
+    birth_date = ChineseDateField(_l('出生日期'), earliest=BIRTH_DATE_MIN, latest='today', validators=[Optional()])
     occupation = StringField(_l('职业或职务'), validators=[Optional(), Length(max=100)])
     address = StringField(_l('住址/住所'), validators=[Optional(), Length(max=255)])
     phone = StringField(_l('联系电话'), validators=[Optional(), Length(max=40)])
@@ -39,7 +40,7 @@ class PartyForm(Form):
     legal_representative = StringField(_l('法定代表人'), validators=[Optional(), Length(max=50)])
 
 
-class CaseForm(FlaskForm):
+class CaseForm(BaseForm):
     title = StringField(_l('纠纷名称'), validators=[DataRequired(_l('请填写纠纷名称。')), Length(max=200)])
     category_id = SelectField(_l('纠纷类型'), coerce=int, validators=[DataRequired(_l('请选择纠纷类型。'))])
     source = SelectField(_l('案件来源'), choices=choices([(s.value, s.label_zh) for s in Source if not s.court_sent]))
@@ -62,7 +63,7 @@ class CaseForm(FlaskForm):
     parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=20)
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(BaseForm):
     """One form for every transition button; the service decides what each needs."""
 
     trigger = HiddenField(validators=[DataRequired()])
@@ -99,7 +100,7 @@ class TransitionForm(FlaskForm):
         return data
 
 
-class RevealForm(FlaskForm):
+class RevealForm(BaseForm):
     """POST-only button: show full ID numbers and phones (logged)."""
 
 

@@ -34,38 +34,22 @@ from workflows.enums import Level
 from workflows.machine import TRIGGERS
 from workflows.states import State
 
-#: The list's filters, as they appear in its URLs (``qh``/``qm``: a searched ID number or phone).
-FILTER_ARGS = ('q', 'qh', 'qm', 'state', 'category_id', 'level', 'due', 'mine')
-
 
 @bp.route('/', methods=['GET', 'POST'])
 @login_required
 def index():
     # The filter form posts, and the list answers with a redirect to its URL: an ID number or
     # phone typed into the search box is replaced there by its lookup hash and masked form.
-    given = request.form if request.method == 'POST' else request.args
-    q = given.get('q', '').strip()[:100]
-    found = case_queries.identifier_search(q) if q else None
+    filters = _filters_from(request.form if request.method == 'POST' else request.args)
+    found = case_queries.identifier_search(filters.q) if filters.q else None
+    if found:
+        filters.q, filters.identifier_hash, filters.identifier_masked = '', found.hash, found.masked
     if request.method == 'POST' or found:
-        args = {name: given[name] for name in FILTER_ARGS if given.get(name)}
-        if found:
-            del args['q']
-            args.update(qh=found.hash, qm=found.masked)
-        return redirect(url_for('cases.index', **args))
-    identifier_hash = request.args.get('qh', '')
-    identifier_hash = identifier_hash if case_queries.is_lookup_hash(identifier_hash) else ''
-    filters = case_queries.CaseFilters(
-        q=q, identifier_hash=identifier_hash,
-        identifier_masked=request.args.get('qm', '')[:32] if identifier_hash else '',
-        state=_choice('state', [s.value for s in State]),
-        category_id=request.args.get('category_id', type=database_integer),
-        level=_choice('level', [lv.value for lv in Level]),
-        due=_status(_choice('due', [DeadlineStatus.DUE_SOON.value, DeadlineStatus.OVERDUE.value])),
-        mine=request.args.get('mine') == '1')
+        return redirect(url_for('cases.index', **filters.as_args()))
     page = request.args.get('page', 1, type=database_integer)
     today = today_in_china()
     cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
-    args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+    args = filters.as_args()
     without_identifier = {name: value for name, value in args.items() if name not in ('qh', 'qm')}
     return render_template('cases/index.html', cases=cases, filters=filters, today=today, states=list(State),
                            levels=list(Level), categories=case_queries.categories(), page=page,
@@ -74,14 +58,27 @@ def index():
                            next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
 
 
-def _status(value):
-    return DeadlineStatus(value) if value else None
+def _filters_from(given) -> case_queries.CaseFilters:
+    """The list's filters from a query string or the filter form; what is not a valid value is left out."""
+    identifier_hash = given.get('qh', '')
+    identifier_hash = identifier_hash if case_queries.is_lookup_hash(identifier_hash) else ''
+    try:
+        category_id = database_integer(given['category_id']) if given.get('category_id') else None
+    except ValueError:
+        category_id = None
+    due = given.get('due', '')
+    return case_queries.CaseFilters(
+        q=given.get('q', '').strip()[:100], identifier_hash=identifier_hash,
+        identifier_masked=given.get('qm', '')[:32] if identifier_hash else '',
+        state=_one_of(given.get('state', ''), State), category_id=category_id,
+        level=_one_of(given.get('level', ''), Level),
+        due=DeadlineStatus(due) if due in (DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE) else None,
+        mine=given.get('mine') == '1')
 
 
-def _choice(name, allowed):
-    """A filter value from the query string, or '' when it is not one of ``allowed`` (a stale link)."""
-    value = request.args.get(name, '')
-    return value if value in allowed else ''
+def _one_of(value, enum):
+    """``value`` if it is one of ``enum``'s values, else '' (a stale link, a typing mistake)."""
+    return value if value in {member.value for member in enum} else ''
 
 
 @bp.route('/new', methods=['GET', 'POST'])

@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 from wtforms.validators import NumberRange
 
+from mediation.formutil import BaseForm
 from mediation.formutil import ChineseDateField
 from mediation.formutil import ChineseIntegerField
 from mediation.formutil import choices
 
 
-class DeadlineCalculatorForm(FlaskForm):
+class DeadlineCalculatorForm(BaseForm):
     class Meta:
         csrf = False  # a read-only GET calculator
 

@@ -14,11 +14,12 @@ from mediation.models.event import Notice
 from mediation.models.org import Organisation
 from mediation.models.org import court_district
 from mediation.models.user import ApiToken
+from mediation.models.user import SignInFailure
 from mediation.models.user import User
 
 __all__ = [
     'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',
-    'Organisation', 'Party', 'Stage', 'User', 'court_district',
+    'Organisation', 'Party', 'SignInFailure', 'Stage', 'User', 'court_district',
 ]
 
 

@@ -27,8 +27,6 @@ class User(UserMixin, Base):
     role: so.Mapped[Role] = so.mapped_column(enum_type(Role, 'role'))
     organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
-    failed_logins: so.Mapped[int] = so.mapped_column(default=0)
-    locked_until: so.Mapped[Optional[datetime]]
     last_login_at: so.Mapped[Optional[datetime]]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
@@ -66,3 +64,20 @@ class ApiToken(Base):
     revoked_at: so.Mapped[Optional[datetime]]
 
     user: so.Mapped[User] = so.relationship()
+
+
+class SignInFailure(Base):
+    """A failed sign-in: the name typed (known or not), the client it came from, when.
+
+    Failures lock a name out for the client that made them only (``services.accounts``), so no
+    one can shut an administrator out by failing from elsewhere; administrators see them.
+    """
+
+    __tablename__ = 'sign_in_failure'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64))
+    client: so.Mapped[str] = so.mapped_column(sa.String(64))
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index('ix_sign_in_failure_username_client_at', 'username', 'client', 'at'),)

@@ -1,4 +1,4 @@
-"""Sign-in with lock-out, and user management."""
+"""Sign-in (failures lock out the client that made them, not the account), and user management."""
 import functools
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,11 +14,10 @@ from mediation.chinatime import utcnow
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import Organisation
+from mediation.models import SignInFailure
 from mediation.models import User
 from workflows.enums import OrgKind
 from workflows.enums import Role
-
-GENERIC_FAILURE = '用户名或密码错误。'
 
 #: Which organisation kind each role belongs to
 ROLE_ORG_KIND = {
@@ -30,8 +29,8 @@ ROLE_ORG_KIND = {
 
 
 @functools.cache
-def _dummy_hash():
-    return generate_password_hash('not-a-password')
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash('not-a-password', method=method)
 
 
 @dataclass
@@ -40,30 +39,103 @@ class AuthResult:
     message: str = ''
 
 
-def authenticate(username: str, password: str) -> AuthResult:
-    """Check a password, counting failures; too many in a row lock the account for a while."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+def failure_message() -> str:
+    """The one answer to an unknown name, a wrong password and a client locked out: they must look alike."""
+    minutes = int(current_app.config['LOGIN_LOCKOUT'] / timedelta(minutes=1))
+    return (f'用户名或密码错误。在同一台电脑上连续输错 {current_app.config["LOGIN_MAX_FAILURES"]} 次后，'
+            f'须等待 {minutes} 分钟才能再次登录（管理员可解除）。')
+
+
+def authenticate(username: str, password: str, client: str) -> AuthResult:
+    """Check a password; too many failures for this name from this client lock out this client only.
+
+    Every answer costs one password hash check and one recorded failure or success, so neither
+    the words nor the time tell an unknown name from a wrong password or a locked-out client.
+    """
     now = utcnow()
-    if user is None:
-        check_password_hash(_dummy_hash(), password)  # same cost as a wrong password: names stay secret
-        return AuthResult(None, GENERIC_FAILURE)
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return AuthResult(None, f'登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试，或联系管理员解锁。')
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config['LOGIN_MAX_FAILURES']:
-            user.locked_until = now + current_app.config['LOGIN_LOCKOUT']
-            user.failed_logins = 0
-            minutes = int(current_app.config['LOGIN_LOCKOUT'] / timedelta(minutes=1))
-            return AuthResult(None, f'登录失败次数过多，账号已锁定 {minutes} 分钟。')
-        return AuthResult(None, GENERIC_FAILURE)
+    username, client = username[:64], client[:64]
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    locked = _recent_failures(username, client, now) >= current_app.config['LOGIN_MAX_FAILURES']
+    stored_hash = user.password_hash if user is not None else _dummy_hash(current_app.config['PASSWORD_HASH_METHOD'])
+    password_matches = check_password_hash(stored_hash, password)
+    if user is None or locked or not password_matches:
+        _record_failure(username, client, now)
+        return AuthResult(None, failure_message())
     if not user.active:
         return AuthResult(None, '该账号已停用，请联系管理员。')
-    user.failed_logins = 0
-    user.locked_until = None
+    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.username == username,
+                                                      SignInFailure.client == client))
     user.last_login_at = now
     return AuthResult(user)
+
+
+def _window_start(now):
+    return now - current_app.config['LOGIN_LOCKOUT']
+
+
+def _recent_failures(username, client, now) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure).where(
+        SignInFailure.username == username, SignInFailure.client == client, SignInFailure.at >= _window_start(now)))
+
+
+def _record_failure(username, client, now) -> None:
+    # Older failures no longer count: they go, so the table holds one window per name and client.
+    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.username == username,
+                                                      SignInFailure.client == client,
+                                                      SignInFailure.at < _window_start(now)))
+    db.session.add(SignInFailure(username=username, client=client, at=now))
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class FailureSummary:
+    """An account's failed sign-ins within the lock-out window, for administrators."""
+
+    count: int
+    last_at: Optional[object]
+    locked_clients: int
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_clients > 0
+
+
+def failure_summaries(usernames, now=None) -> dict[str, FailureSummary]:
+    """Failed sign-ins in the window per username (only those with failures)."""
+    now = now or utcnow()
+    usernames = list(usernames)
+    if not usernames:
+        return {}
+    rows = db.session.execute(
+        sa.select(SignInFailure.username, SignInFailure.client, sa.func.count(), sa.func.max(SignInFailure.at))
+        .where(SignInFailure.username.in_(usernames), SignInFailure.at >= _window_start(now))
+        .group_by(SignInFailure.username, SignInFailure.client)).all()
+    summaries = {}
+    limit = current_app.config['LOGIN_MAX_FAILURES']
+    for username, _client, count, last_at in rows:
+        previous = summaries.get(username, FailureSummary(0, None, 0))
+        summaries[username] = FailureSummary(previous.count + count, max(filter(None, (previous.last_at, last_at))),
+                                             previous.locked_clients + (count >= limit))
+    return summaries
+
+
+def recent_failures(limit: int = 200) -> list[SignInFailure]:
+    """The latest failed sign-ins, any name typed (unknown names show someone guessing)."""
+    return list(db.session.scalars(sa.select(SignInFailure).order_by(SignInFailure.at.desc(), SignInFailure.id.desc())
+                                   .limit(limit)))
+
+
+def known_usernames(usernames) -> set[str]:
+    """Which of ``usernames`` are accounts."""
+    names = list(usernames)
+    if not names:
+        return set()
+    return set(db.session.scalars(sa.select(User.username).where(User.username.in_(names))))
+
+
+def forget_failures(user: User) -> int:
+    """Forget the account's failed sign-ins from every client; how many were forgotten."""
+    return db.session.execute(sa.delete(SignInFailure).where(SignInFailure.username == user.username)).rowcount
 
 
 def validate_password(password: str) -> None:
@@ -107,8 +179,7 @@ def update_user(user: User, *, display_name: str, role: Role, organisation: Orga
         validate_password(new_password)
         user.set_password(new_password, current_app.config['PASSWORD_HASH_METHOD'])
     if unlock:
-        user.locked_until = None
-        user.failed_logins = 0
+        forget_failures(user)
     db.session.flush()
     return user
 
@@ -127,11 +198,6 @@ def list_users(q: str = '', *, page: int = 1, per_page: int = 50) -> tuple[list[
     query = query.order_by(Organisation.path, User.username).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)
     users = list(db.session.scalars(query))
     return users[:per_page], len(users) > per_page
-
-
-def is_locked(user: User, now=None) -> bool:
-    """Whether sign-in is currently locked after too many failed attempts."""
-    return bool(user.locked_until and user.locked_until > (now or utcnow()))
 
 
 def check_self_change(actor: User, user: User, *, role: Role, active: bool) -> None:

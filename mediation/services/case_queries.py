@@ -43,6 +43,13 @@ class CaseFilters:
     due: Optional[DeadlineStatus] = None
     mine: bool = False
 
+    def as_args(self) -> dict:
+        """The filters as the list's query string names them (``qh``/``qm``: a searched ID number or phone)."""
+        args = {'q': self.q, 'qh': self.identifier_hash, 'qm': self.identifier_masked, 'state': self.state,
+                'category_id': self.category_id, 'level': self.level, 'due': self.due and self.due.value,
+                'mine': '1' if self.mine else ''}
+        return {name: value for name, value in args.items() if value}
+
 
 def search_cases(user, filters: CaseFilters, today, *, page: int = 1, per_page: int = 50):
     """One page of visible cases, newest first, and whether more follow."""

@@ -5,7 +5,6 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
-from decimal import InvalidOperation
 from typing import Optional
 
 import sqlalchemy as sa
@@ -25,6 +24,8 @@ from mediation.identifiers import parse_phone
 from mediation.identifiers import parse_resident_id
 from mediation.identifiers import parse_uscc
 from mediation.identifiers import resident_id_warnings
+from mediation.inputs import InputError
+from mediation.inputs import money
 from mediation.models import Case
 from mediation.models import Category
 from mediation.models import Organisation
@@ -170,15 +171,10 @@ def create_case(actor: User, data: CaseInput, *, now: Optional[datetime] = None)
 
 
 def _amount(text) -> Optional[Decimal]:
-    if text in (None, ''):
-        return None
     try:
-        amount = Decimal(str(text).replace(',', '').replace('，', '').strip())
-    except InvalidOperation:
-        raise ValidationFailed('涉及金额须为数字（单位：元）。', field='amount')
-    if amount < 0 or amount >= Decimal('1e12'):
-        raise ValidationFailed('涉及金额超出范围。', field='amount')
-    return amount.quantize(Decimal('0.01'))
+        return money(text)
+    except InputError as error:
+        raise ValidationFailed(error.message, field='amount')
 
 
 def _intake_committee(own: Organisation, requested: Optional[str], allowed: Level) -> Organisation:

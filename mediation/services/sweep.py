@@ -33,6 +33,7 @@ from mediation.chinatime import china_date
 from mediation.chinatime import to_utc_naive
 from mediation.chinatime import utcnow
 from mediation.database import is_postgresql
+from mediation.inputs import check_date
 from mediation.models import Case
 from mediation.models import Event
 from mediation.models import Organisation
@@ -113,6 +114,7 @@ def parse_now(text: Optional[str]) -> datetime:
         raise ValueError(f'{text!r} 不是有效的时间，请使用 ISO 格式，如 2026-12-01 或 2026-12-01T09:00')
     if len(text) <= 10:  # a bare date means the start of the working day
         moment = moment.replace(hour=9)
+    check_date(moment.date())  # InputError (a ValueError) outside the days the calendar covers
     return to_utc_naive(moment)
 
 

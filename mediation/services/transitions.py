@@ -6,6 +6,7 @@ version is a ``Conflict`` (409), a refused transition an ``InvalidTransition`` (
 which transitions are allowed.
 """
 import dataclasses
+import json
 from datetime import datetime
 from typing import Optional
 
@@ -19,6 +20,7 @@ from mediation.database import database_integer
 from mediation.errors import Conflict
 from mediation.errors import InvalidTransition
 from mediation.errors import PermissionDenied
+from mediation.errors import ValidationFailed
 from mediation.extensions import db
 from mediation.models import Event
 from mediation.models import Organisation
@@ -38,6 +40,10 @@ from workflows.machine import IllegalTransition
 from workflows.machine import TransitionContext
 from workflows.machine import TransitionError
 from workflows.states import State
+
+#: What one transition may carry (the form's reason box holds as much).
+MAX_REASON = 5000
+MAX_DATA = 5000
 
 STALE_VERSION = '该案件已被他人修改（您看到的是旧版本），请刷新页面查看最新情况后再操作。'
 CHANGED_MEANWHILE = '该案件刚被他人修改，您的操作未保存，请刷新页面后重试。'
@@ -91,6 +97,8 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     ctx, kind = build_context(stage, actor, reason, data)
     if kind is None:
         raise PermissionDenied('您不是该案件当前阶段的承办人员，不能执行此操作。')
+    if len(ctx.reason) > MAX_REASON or len(json.dumps(ctx.data, default=str)) > MAX_DATA:
+        raise ValidationFailed(f'原因/说明不能超过 {MAX_REASON} 字，附带内容不能超过 {MAX_DATA} 字符。', field='reason')
     if expected_version is not None and stage.version != expected_version:
         raise Conflict(STALE_VERSION, current_version=stage.version)
     try:
