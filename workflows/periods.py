@@ -32,9 +32,9 @@ Every result carries a JSON-friendly explanation (Chinese text first, ISO
 dates) and is *provisional* if any day consulted lies in a year without
 holiday data.
 """
-from collections.abc import Sequence
 import functools
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import MAXYEAR
