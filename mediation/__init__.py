@@ -26,6 +26,7 @@ from mediation.extensions import limiter
 from mediation.extensions import login_manager
 from mediation.extensions import migrate
 from mediation.main import bp as main_bp
+from mediation.verify import bp as verify_bp
 from mediation.web import IdConverter
 from mediation.web import MediationFlask
 from mediation.web import register_template_helpers
@@ -140,3 +141,4 @@ def register_blueprints(app):
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(verify_bp)

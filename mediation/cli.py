@@ -77,7 +77,7 @@ def _database_problem(error) -> str:
 
 def register_commands(app):
     for command in (seed_demo, create_user, create_token, revoke_token, sweep, calendar, deadline, rebuild_deadlines,
-                    serve):
+                    keys, serve):
         app.cli.add_command(command)
 
 
@@ -287,6 +287,33 @@ def rebuild_deadlines():
     """Recompute every open stage's deadline from its recorded events."""
     changed = rebuild_all()
     click.echo(f'已重算期限，{changed} 个阶段的期限有变化。')
+
+
+@click.group('keys')
+def keys():
+    """The committees' signing keys and the system's root certificate (for sealed agreements)."""
+
+
+@keys.command('init')
+@with_appcontext
+def keys_init():
+    """Create the root CA and a certificate for every committee that lacks one (idempotent)."""
+    from mediation.services.sealing import init_committee_keys
+    from mediation.services.sealing import keys_dir
+    click.echo(f'签章密钥目录 / keys folder: {keys_dir()}')
+    for line in init_committee_keys():
+        click.echo(line)
+
+
+@keys.command('status')
+@with_appcontext
+def keys_status():
+    """What keys and certificates exist."""
+    from mediation.documents.keys import describe_keys
+    from mediation.services.sealing import keys_dir
+    click.echo(f'签章密钥目录 / keys folder: {keys_dir()}')
+    for line in describe_keys(keys_dir()):
+        click.echo(line)
 
 
 @click.command('serve')

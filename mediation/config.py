@@ -34,6 +34,8 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
 #: Sign-in attempts one client may make, whatever names it tries (Flask-Limiter syntax).
 LOGIN_RATE_LIMIT = '10 per minute; 100 per hour'
+#: Documents one client may check on the public verification page (and the API's /verify).
+VERIFY_RATE_LIMIT = '30 per minute; 500 per hour'
 #: Where the request limits count: Redis when ``REDIS_URL`` is set (several app servers share
 #: the counts), else in this process.
 REDIS_URL = None
@@ -58,3 +60,17 @@ RISK_AMOUNT_THRESHOLD = '100000'
 SWEEP_INTERVAL_MINUTES = 15
 
 PAGE_SIZE = 50
+
+#: Where files are kept by their SHA-256 (signatures, scans, sealed agreements); several app
+#: servers must share it. Default: ``storage/`` in the instance folder.
+STORAGE_PATH = None
+#: The committees' signing keys and the system's root certificate (``mediation keys init``);
+#: several app servers must share them. Default: ``keys/`` in the instance folder.
+SIGNING_KEYS_PATH = None
+#: Where the cut-down document fonts are built once. Default: ``fonts/`` in the instance folder.
+FONT_CACHE_PATH = None
+#: The address printed (as a QR code) on sealed documents for checking them, e.g.
+#: ``https://tiaojie.example.gov.cn``; default: the address the sealing request came to.
+PUBLIC_BASE_URL = None
+#: Largest signature scan or image accepted (bytes).
+MAX_UPLOAD_BYTES = 15 * 1024 * 1024

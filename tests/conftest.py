@@ -5,6 +5,8 @@ proves the migrations. Set DATABASE_URL to a PostgreSQL URL to run the suite the
 """
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -50,6 +52,12 @@ def app(tmp_path_factory):
         'SWEEP_INTERVAL_MINUTES': 0,
         # Tests sign in hundreds of times from one address; tests/test_auth.py sets the real limit.
         'LOGIN_RATE_LIMIT': '100000 per minute',
+        'VERIFY_RATE_LIMIT': '100000 per minute',
+        'STORAGE_PATH': str(tmp_path_factory.mktemp('storage')),
+        'SIGNING_KEYS_PATH': str(tmp_path_factory.mktemp('keys')),
+        # The cut-down fonts take seconds to build: every worker and every run shares one build
+        # (fonts.ensure_subset_fonts locks while it builds).
+        'FONT_CACHE_PATH': str(Path(tempfile.gettempdir()) / 'fengqiao-test-fonts'),
     })
     with app.app_context():
         from flask_migrate import downgrade

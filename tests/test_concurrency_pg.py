@@ -19,6 +19,7 @@ from mediation.models import User
 from mediation.services.sweep import sweep as sweep_batch
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
+from tests.helpers import agreement_records
 from tests.helpers import utc
 from workflows.enums import Level
 from workflows.states import State
@@ -190,6 +191,8 @@ def test_a_sweep_holding_its_stages_does_not_block_rows_that_reference_them(app,
 
 def test_two_users_transitioning_one_stage_at_once_one_wins(app, db, orgs, users):
     [stage_id] = accepted_stage_ids(users.village, 1, utc(2026, 3, 2))
+    agreement_records(db.session.get(Stage, stage_id), signed=())
+    db.session.commit()
     version = db.session.get(Stage, stage_id).version
     user_id = users.village.id
     _db.session.remove()

@@ -20,6 +20,7 @@ from mediation.services.deadlines import refresh_deadline
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.helpers import accepted_stage
+from tests.helpers import agreement_records
 from tests.helpers import fire
 from tests.helpers import sweep
 from tests.helpers import utc
@@ -90,6 +91,7 @@ def test_referral_must_be_accepted_within_three_working_days(db, orgs, handler):
 
 def test_agreement_starts_the_judicial_confirmation_window(db, handler):
     stage = accepted_stage(handler, utc(2026, 3, 2))
+    agreement_records(stage, kind='oral', signed=())
     fire(stage, 'register_oral_agreement', handler, utc(2026, 3, 5))
     # 30 days from 2026-03-05 → Saturday 2026-04-04, then Qingming 4–6 April → 2026-04-07.
     assert (stage.clock, stage.deadline_rule, stage.due_on) == (Clock.JC_APPLY, 'jc_apply', date(2026, 4, 7))
@@ -204,13 +206,16 @@ def test_rebuild_from_history_equals_the_incremental_columns(db, orgs, users):
     fire(s, 'extend', v, c(2026, 4, 1), consent=True, unit='workdays', amount=5)
     made.append(s)
     s = accepted_stage(v, c(2026, 9, 7))
+    agreement_records(s, signed=())
     fire(s, 'draft_agreement', v, c(2026, 9, 20))
     made.append(s)
     s = accepted_stage(v, c(2026, 9, 7))
+    agreement_records(s, sealed=True)
     fire(s, 'draft_agreement', v, c(2026, 9, 20))
-    fire(s, 'sign_agreement', v, c(2026, 9, 22), parties_signed=True, mediator_signed=True, sealed=True)
+    fire(s, 'sign_agreement', v, c(2026, 9, 22))
     made.append(s)
     s = accepted_stage(v, c(2026, 5, 6))
+    agreement_records(s, kind='oral', signed=())
     fire(s, 'register_oral_agreement', v, c(2026, 5, 8))
     fire(s, 'apply_judicial_confirmation', v, c(2026, 5, 9), court='诸暨市人民法院')
     made.append(s)

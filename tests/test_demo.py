@@ -114,6 +114,21 @@ def test_seed_demo_data_builds_the_district_users_and_cases(db):
         if party.kind == PartyKind.ORGANISATION:
             assert parse_uscc(party.uscc) == party.uscc
 
+    # every written agreement the demo reached is sealed and verifiable; one names a party 𠮷
+    from mediation.models import Agreement
+    from mediation.models import IssuedDocument
+    from mediation.services import sealing
+    from mediation.services import storage
+    from workflows.enums import AgreementKind
+    agreed_written = [stage for stage in stages if stage.agreement_effective_at and db.session.scalar(
+        sa.select(Agreement.kind).where(Agreement.stage_id == stage.id)) == AgreementKind.WRITTEN]
+    issued = db.session.scalars(sa.select(IssuedDocument)).all()
+    assert len(agreed_written) >= 30 and {document.stage_id for document in issued} == {s.id for s in agreed_written}
+    for document in issued:
+        assert sealing.verify_document(storage.read(document.file_sha256)).valid, document.case_number
+    rare = [party for party in parties if '𠮷' in party.name]
+    assert rare and any(document.case_id == rare[0].case_id for document in issued)
+
 
 def test_refuses_to_mix_with_existing_data(db, orgs):
     before = _counts(db)

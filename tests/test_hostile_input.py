@@ -21,6 +21,8 @@ from mediation.extensions import db as _db
 from mediation.services import tokens
 from tests.factories import make_case
 from tests.helpers import accepted_stage
+from tests.helpers import complete_draft
+from tests.helpers import fire
 from tests.helpers import utc
 
 #: The classes of input the hardening issue found breaking things, and their neighbours.
@@ -119,6 +121,9 @@ def world(app, db, orgs, users, client):
     """A village case pending acceptance, one mediating, an API token, and the forms the pages offer."""
     pending = make_case(users.village, now=utc(2026, 3, 2))
     mediating = accepted_stage(users.village, utc(2026, 3, 2))
+    signing = accepted_stage(users.village, utc(2026, 3, 2))
+    complete_draft(signing, users.village)
+    fire(signing, 'draft_agreement', users.village, utc(2026, 3, 5))
     token = tokens.create_token(users.village.username, 'fuzz')
     _db.session.commit()
     forms = []
@@ -130,12 +135,14 @@ def world(app, db, orgs, users, client):
             forms.extend((user, method, action, fields) for method, action, fields in forms_on(client, path))
 
     read(users.village, ['/', '/cases/', '/cases/new', f'/cases/{pending.id}', f'/cases/{mediating.case_id}',
-                         '/deadline-calculator'])
+                         '/deadline-calculator', f'/cases/{mediating.case_id}/stages/{mediating.id}/agreement',
+                         f'/cases/{signing.case_id}/stages/{signing.id}/agreement/sign'])
     read(users.admin, ['/admin/organisations/new', f'/admin/organisations/{orgs.village_a1.id}/edit',
                        '/admin/users/new', f'/admin/users/{users.village.id}/edit', '/admin/users',
                        '/admin/calendar'])
     client.post('/logout')
-    forms.extend((None, method, action, fields) for method, action, fields in forms_on(client, '/login'))
+    for path in ('/login', '/verify'):
+        forms.extend((None, method, action, fields) for method, action, fields in forms_on(client, path))
     forms = [form for form in forms if form[2] not in ('/logout',)]
     return {'forms': forms, 'token': token, 'case_id': mediating.case_id, 'stage_id': mediating.id}
 
@@ -148,7 +155,8 @@ def _sign_in_as(client, user):
 
 def test_every_post_route_is_covered(app, world):
     offered = {action for _, method, action, _ in world['forms'] if method == 'post'}
-    covered_elsewhere = {'/logout', '/api/v1/cases/<int:case_id>/transitions'}  # see test_api_bodies below
+    # see test_api_bodies below, and tests/test_agreements.py for /api/v1/verify
+    covered_elsewhere = {'/logout', '/api/v1/cases/<int:case_id>/transitions', '/api/v1/verify'}
     missing = []
     for rule in app.url_map.iter_rules():
         if 'POST' not in rule.methods or rule.rule in covered_elsewhere:

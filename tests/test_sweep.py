@@ -19,6 +19,7 @@ from mediation.services.sweep import sweep as sweep_batch
 from mediation.services.transitions import apply_transition
 from tests.factories import make_case
 from tests.helpers import accepted_stage
+from tests.helpers import agreement_records
 from tests.helpers import fire
 from tests.helpers import sweep
 from tests.helpers import utc
@@ -210,6 +211,7 @@ def test_paused_stages_never_escalate(db, orgs, users):
 
 def test_overdue_agreement_pending_gets_a_notice_only(db, orgs, users):
     stage = accepted_stage(users.village, utc(2026, 3, 2))
+    agreement_records(stage, signed=())
     fire(stage, 'draft_agreement', users.village, utc(2026, 3, 20))
     report = sweep(utc(2026, 4, 3))
     assert (dict(report.escalated), report.needs_decision) == ({}, 1)
@@ -237,6 +239,7 @@ def test_only_due_stages_are_examined(db, orgs, users):
     ended = accepted_stage(v, utc(2026, 2, 2))
     fire(ended, 'terminate', v, utc(2026, 2, 20), reason='当事人拒绝继续调解')
     agreed = accepted_stage(v, utc(2026, 3, 20))
+    agreement_records(agreed, kind='oral', signed=())
     fire(agreed, 'register_oral_agreement', v, utc(2026, 3, 21))  # judicial-confirmation window runs to 20 April
     report = sweep(utc(2026, 3, 30))
     assert report.examined == 2
@@ -357,6 +360,7 @@ def test_cli_sweep_rejects_a_bad_now(runner, value):
 def test_lapsed_acceptance_and_confirmation_windows_only_remind_the_right_people(db, orgs, users):
     pending = make_case(users.village, now=utc(2026, 3, 2)).stages[0]        # 3 working days: due 5 March
     agreed = accepted_stage(users.village, utc(2026, 3, 2))
+    agreement_records(agreed, kind='oral', signed=())
     fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April
     sweep(utc(2026, 4, 7))
     assert set(notices(pending.id, 'overdue')) == {(orgs.village_a1.id, 'overdue', date(2026, 4, 7)),
@@ -378,6 +382,7 @@ def test_a_stage_without_a_deadline_is_not_looked_at_every_day(db, orgs, users):
 
 def test_a_due_soon_confirmation_window_is_a_prompt_to_remind_the_parties(db, orgs, users):
     agreed = accepted_stage(users.village, utc(2026, 3, 2))
+    agreement_records(agreed, kind='oral', signed=())
     fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 3))  # may apply until 2 April
     sweep(utc(2026, 3, 31))
     [notice] = rows(Notice, Notice.stage_id == agreed.id, Notice.kind == 'due_soon')

@@ -31,6 +31,7 @@ from tests.factories import case_input
 from tests.factories import category
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import agreement_records
 from tests.transition_table import TRANSITION_TABLE
 from workflows.enums import Clock
 from workflows.enums import Level
@@ -124,6 +125,14 @@ def count(model, *where):
     return _db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
+#: The agreement records each agreement trigger needs to pass its guards.
+AGREEMENT_RECORDS = {
+    'draft_agreement': {'kind': 'written', 'signed': ()},
+    'register_oral_agreement': {'kind': 'oral', 'signed': ()},
+    'sign_agreement': {'kind': 'written', 'sealed': True},
+}
+
+
 @pytest.fixture
 def handler(db, orgs):
     return make_user('fy_handler', Role.VILLAGE_MEDIATOR, orgs.village_a1)
@@ -141,6 +150,9 @@ def test_trigger_from_every_state(db, orgs, handler, trigger):
                                     kind=StageKind.COURT_DELEGATED if court_sent else StageKind.PEOPLE,
                                     court=orgs.court if court_sent else None)
               for state in State}
+    if trigger in AGREEMENT_RECORDS:  # what the agreement guards read, in place on every stage
+        for stage in stages.values():
+            agreement_records(stage, **AGREEMENT_RECORDS[trigger])
     _db.session.commit()
     ids = {state: (stage.id, stage.case_id) for state, stage in stages.items()}
     failures = []
@@ -224,6 +236,7 @@ def _check_one(orgs, trigger, state, actor, court_sent, stage_id, case_id):
 
 def test_stale_expected_version_is_a_conflict(db, orgs, handler):
     stage = stage_in_state(handler, S.MEDIATING)
+    agreement_records(stage, signed=())
     apply_transition(stage, 'draft_agreement', handler, expected_version=1, now=NOW)
     _db.session.commit()
     assert stage.version == 2
@@ -241,6 +254,7 @@ def test_stale_expected_version_is_a_conflict(db, orgs, handler):
 def test_row_changed_behind_the_loaded_object_is_a_conflict(db, orgs, handler):
     """The compare-and-set in the UPDATE catches a change the form's version check could not see."""
     stage = stage_in_state(handler, S.MEDIATING)
+    agreement_records(stage, signed=())
     assert stage.version == 1
     # Someone else's transition committed after this request loaded the row.
     _db.session.execute(sa.update(Stage).where(Stage.id == stage.id).values(version=Stage.version + 1)
@@ -457,10 +471,15 @@ def test_refer_to_court_opens_a_court_stage_the_court_officer_sees(db, orgs, han
 
 @pytest.mark.parametrize('missing', ['parties_signed', 'mediator_signed', 'sealed'])
 def test_sign_agreement_is_refused_without_every_signature_and_the_seal(db, orgs, handler, missing):
+    """The guards read the signature records and the issued agreement, not a form's checkboxes."""
     stage = stage_in_state(handler, S.AGREEMENT_PENDING)
-    data = {'parties_signed': True, 'mediator_signed': True, 'sealed': True, missing: False}
+    signed = [slot for slot, name in (('party:0', 'parties_signed'), ('mediator', 'mediator_signed'))
+              if name != missing]
+    agreement_records(stage, signed=signed, sealed=missing != 'sealed')
+    _db.session.commit()
+    checked_boxes = {'parties_signed': True, 'mediator_signed': True, 'sealed': True}  # they count for nothing
     with pytest.raises(InvalidTransition) as refused:
-        apply_transition(stage, 'sign_agreement', handler, data=data, now=NOW)
+        apply_transition(stage, 'sign_agreement', handler, data=checked_boxes, now=NOW)
     assert refused.value.message == {'parties_signed': '尚有当事人未签名', 'mediator_signed': '调解员尚未签名',
                                      'sealed': '尚未加盖人民调解委员会印章'}[missing]
     assert 'sign_agreement' in refused.value.details['allowed']
@@ -471,14 +490,17 @@ def test_sign_agreement_is_refused_without_every_signature_and_the_seal(db, orgs
 
 @pytest.mark.parametrize('category_code', ['HY', 'HY-JC', 'HY-SHY'])
 def test_marriage_and_family_agreements_need_wet_signatures(db, orgs, handler, category_code):
-    stage = stage_in_state(handler, S.AGREEMENT_PENDING, category_code=category_code)
-    signed = {'parties_signed': True, 'mediator_signed': True, 'sealed': True}
+    on_screen = stage_in_state(handler, S.AGREEMENT_PENDING, category_code=category_code)
+    agreement_records(on_screen, sealed=True)
+    _db.session.commit()
     with pytest.raises(InvalidTransition) as refused:
-        apply_transition(stage, 'sign_agreement', handler, data=signed, now=NOW)
+        apply_transition(on_screen, 'sign_agreement', handler, now=NOW)
     assert '婚姻家庭' in refused.value.message and '亲笔签名' in refused.value.message
     _db.session.rollback()
-    assert _db.session.get(Stage, stage.id).state == S.AGREEMENT_PENDING
-    apply_transition(stage, 'sign_agreement', handler, data={**signed, 'wet_signatures': True}, now=NOW)
+    assert _db.session.get(Stage, on_screen.id).state == S.AGREEMENT_PENDING
+    stage = stage_in_state(handler, S.AGREEMENT_PENDING, category_code=category_code)
+    agreement_records(stage, sealed=True, paper=True)
+    apply_transition(stage, 'sign_agreement', handler, now=NOW)
     _db.session.commit()
     assert stage.state == S.AGREED
     assert stage.agreement_effective_at == NOW
@@ -487,7 +509,7 @@ def test_marriage_and_family_agreements_need_wet_signatures(db, orgs, handler, c
 
 def test_other_agreements_take_effect_with_electronic_signatures(db, orgs, handler):
     stage = stage_in_state(handler, S.AGREEMENT_PENDING, category_code='LL')
-    apply_transition(stage, 'sign_agreement', handler,
-                     data={'parties_signed': True, 'mediator_signed': True, 'sealed': True}, now=NOW)
+    agreement_records(stage, sealed=True)
+    apply_transition(stage, 'sign_agreement', handler, now=NOW)
     _db.session.commit()
     assert stage.state == S.AGREED

@@ -202,6 +202,9 @@ class EventKind(LabelledEnum):
     PII_VIEWED = 'pii_viewed', '查看完整个人信息', 'Full personal data viewed'
     #: a deadline lapsed and the system could not act on it by itself (reminders only)
     DEADLINE_LAPSED = 'deadline_lapsed', '期限届满', 'Time limit lapsed'
+    AGREEMENT_DRAFTED = 'agreement_drafted', '保存协议草稿', 'Agreement draft saved'
+    SIGNATURE_RECORDED = 'signature_recorded', '签名', 'Signature recorded'
+    DOCUMENT_OPENED = 'document_opened', '查看文书', 'Document opened'
 
 
 class NoticeKind(LabelledEnum):
@@ -219,3 +222,32 @@ class CalendarSource(LabelledEnum):
     CHINESECALENDAR = 'chinesecalendar', 'chinesecalendar 数据包', 'chinesecalendar package'
     ADMIN = 'admin', '管理员录入', 'Entered by an administrator'
     CLI = 'cli', '命令行录入', 'Entered on the command line'
+
+
+class AgreementKind(LabelledEnum):
+    """PML Art 28: a written agreement (调解协议书), or an oral one the mediator registers."""
+
+    WRITTEN = 'written', '书面协议', 'Written agreement'
+    ORAL = 'oral', '口头协议', 'Oral agreement'
+
+
+class SignatureMethod(LabelledEnum):
+    """How a signature was given: on the screen (pad), or by hand on the printed copy (scan on file)."""
+
+    SCREEN = 'screen', '屏幕签名', 'Signed on screen'
+    PAPER = 'paper', '纸质签名（扫描件存档）', 'Signed on paper (scan on file)'
+
+
+class DocumentKind(LabelledEnum):
+    """The statutory documents of a case (domain.md §3), in dossier order, and the whole dossier."""
+
+    APPLICATION = 'application', '人民调解申请书', 'Application for mediation'
+    REGISTRATION = 'registration', '人民调解受理登记表', 'Acceptance registration form'
+    RIGHTS_NOTICE = 'rights_notice', '人民调解当事人权利义务告知书', "Notice of the parties' rights and duties"
+    SESSION_RECORD = 'session_record', '人民调解记录', 'Mediation record'
+    AGREEMENT = 'agreement', '人民调解协议书', 'Mediation agreement'
+    ORAL_AGREEMENT = 'oral_agreement', '人民调解口头协议登记表', 'Oral agreement registration form'
+    FOLLOW_UP = 'follow_up', '人民调解回访记录', 'Follow-up visit record'
+    CONFIRMATION_APPLICATION = 'confirmation_application', '司法确认申请书', 'Application for judicial confirmation'
+    TERMINATION_NOTICE = 'termination_notice', '终止调解通知书', 'Notice of termination of mediation'
+    DOSSIER = 'dossier', '调解卷宗', 'Case dossier'

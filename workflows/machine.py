@@ -52,6 +52,11 @@ class TransitionContext:
     reason: str = ''
     data: Mapping = field(default_factory=dict)
     consent_recorded: bool = False
+    #: the stage's agreement: 'written', 'oral', or None when nothing is drafted; and the
+    #: required items (MOJ02 Arts 34–35) it still lacks, named for the user
+    agreement_kind: str | None = None
+    agreement_missing: tuple[str, ...] = ()
+    #: from the signature records and the issued documents (not from a form's checkboxes)
     all_parties_signed: bool = False
     mediator_signed: bool = False
     sealed: bool = False
@@ -63,14 +68,18 @@ class TransitionContext:
 
 @dataclass(frozen=True)
 class Guard:
-    """A named predicate over the context, with the Chinese message shown when it refuses."""
+    """A named predicate over the context, with the Chinese message shown when it refuses
+    (a text, or a function of the context when the refusal names what is missing)."""
 
     test: Callable[[TransitionContext], bool]
-    message: str
+    message: str | Callable[[TransitionContext], str]
 
     @property
     def name(self):
         return self.test.__name__
+
+    def message_for(self, ctx: TransitionContext) -> str:
+        return self.message(ctx) if callable(self.message) else self.message
 
     def __call__(self, event: EventData) -> bool:
         # transitions calls conditions with the EventData (send_event=True); fire() and allowed()
@@ -92,6 +101,24 @@ def committee_seal_applied(ctx):
 
 def wet_signatures_where_required(ctx):
     return ctx.wet_signatures_confirmed or not ctx.requires_wet_signature
+
+
+def written_agreement_complete(ctx):
+    return ctx.agreement_kind == 'written' and not ctx.agreement_missing
+
+
+def oral_agreement_complete(ctx):
+    return ctx.agreement_kind == 'oral' and not ctx.agreement_missing
+
+
+def _agreement_gaps(kind, other_trigger_label):
+    def message(ctx):
+        if ctx.agreement_kind is None:
+            return '请先填写调解协议的内容。'
+        if ctx.agreement_kind != kind:
+            return f'协议草稿是{"口头" if ctx.agreement_kind == "oral" else "书面"}协议，请使用“{other_trigger_label}”。'
+        return '协议尚缺以下事项，请补充后再定稿：' + '；'.join(ctx.agreement_missing)
+    return message
 
 
 def parent_committee_exists(ctx):
@@ -119,6 +146,8 @@ def court_sent_case(ctx):
     return ctx.kind.court_sent
 
 
+WRITTEN_AGREEMENT_COMPLETE = Guard(written_agreement_complete, _agreement_gaps('written', '登记口头协议'))
+ORAL_AGREEMENT_COMPLETE = Guard(oral_agreement_complete, _agreement_gaps('oral', '制作调解协议'))
 SIGNED_BY_ALL_PARTIES = Guard(all_parties_signed, '尚有当事人未签名')
 SIGNED_BY_MEDIATOR = Guard(mediator_signed, '调解员尚未签名')
 SEALED = Guard(committee_seal_applied, '尚未加盖人民调解委员会印章')
@@ -180,8 +209,9 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
     _trigger('resume', '恢复调解', 'Resume', sources=[State.PAUSED], dest=State.MEDIATING),
     _trigger('extend', '延长调解期限', 'Extend the time limit', sources=[State.MEDIATING], dest=None,
              guards=(EXTENSION_CONSENTED,), data=('unit', 'amount')),
+    # The agreement's text becomes final only with every item MOJ02 Arts 34-35 requires.
     _trigger('draft_agreement', '制作调解协议', 'Draft the agreement',
-             sources=[State.MEDIATING], dest=State.AGREEMENT_PENDING),
+             sources=[State.MEDIATING], dest=State.AGREEMENT_PENDING, guards=(WRITTEN_AGREEMENT_COMPLETE,)),
     _trigger('reopen_drafting', '重新协商', 'Reopen negotiation',
              sources=[State.AGREEMENT_PENDING], dest=State.MEDIATING, reason=True),
     # PML Art 29: effective once every party and the mediator signed and the seal is applied.
@@ -190,7 +220,7 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
              guards=(SIGNED_BY_ALL_PARTIES, SIGNED_BY_MEDIATOR, SEALED, WET_SIGNATURES)),
     # PML Arts 28, 30: an oral agreement takes effect when reached; the mediator records it.
     _trigger('register_oral_agreement', '登记口头协议', 'Register an oral agreement',
-             sources=[State.MEDIATING], dest=State.AGREED),
+             sources=[State.MEDIATING], dest=State.AGREED, guards=(ORAL_AGREEMENT_COMPLETE,)),
     _trigger('record_failure', '调解不成', 'Record failure', sources=[State.MEDIATING], dest=State.FAILED,
              reason=True),
     _trigger('refer_up', '移交上级调解', 'Refer to the parent committee',
@@ -242,10 +272,10 @@ class IllegalTransition(TransitionError):
 
 
 class GuardFailed(TransitionError):
-    def __init__(self, trigger, guard: Guard):
+    def __init__(self, trigger, guard: Guard, ctx: TransitionContext):
         self.trigger = trigger
         self.guard = guard.name
-        super().__init__(guard.message)
+        super().__init__(guard.message_for(ctx))
 
 
 class ReasonRequired(TransitionError):
@@ -391,7 +421,7 @@ class DisputeWorkflow:
             raise DataInvalid(trigger, invalid)
         with self._bound(state) as binding:
             if not binding.trigger(trigger, ctx=ctx):
-                raise GuardFailed(trigger, next(guard for guard in spec.guards if not guard.test(ctx)))
+                raise GuardFailed(trigger, next(guard for guard in spec.guards if not guard.test(ctx)), ctx)
             new_state = State(binding.state)
         if new_state != state:
             model.state = new_state.value

@@ -1,9 +1,12 @@
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from flask import url_for
 
 from mediation.access import acting_as
 from mediation.access import get_visible_case
+from mediation.access import handles_case
 from mediation.api import bp
 from mediation.api.auth import token_required
 from mediation.api.serialise import case_json
@@ -12,8 +15,12 @@ from mediation.api.serialise import stage_json
 from mediation.errors import NotFound
 from mediation.errors import ValidationFailed
 from mediation.extensions import csrf
+from mediation.extensions import limiter
 from mediation.services import case_queries
+from mediation.services import documents
+from mediation.services import sealing
 from mediation.services.transitions import apply_transition
+from workflows.enums import DocumentKind
 
 csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
 
@@ -64,3 +71,41 @@ def _stage_for(case, stage_id):
     if not own:
         raise NotFound('您的单位在该案件中没有可办理的阶段。')
     return own[-1]
+
+
+@bp.route('/cases/<int:case_id>/documents')
+@token_required
+def case_documents(case_id):
+    """The documents of the token user's stage of the case: kind, title, where to get it, sealed or not."""
+    case = get_visible_case(g.api_user, case_id)
+    stage = documents.documents_stage(case, g.api_user)
+    entries = documents.applicable(stage) if stage is not None and handles_case(g.api_user, case) else []
+    return jsonify({'documents': [{
+        'kind': entry.kind.value, 'title': entry.title, 'sealed': entry.sealed, 'sha256': entry.sha256,
+        'url': url_for('api.case_document', case_id=case.id, kind=entry.kind.value, _external=True),
+    } for entry in entries]})
+
+
+@bp.route('/cases/<int:case_id>/documents/<kind>')
+@token_required
+def case_document(case_id, kind):
+    case = get_visible_case(g.api_user, case_id)
+    try:
+        kind = DocumentKind(kind)
+    except ValueError:
+        raise NotFound('没有这种文书（kind 须为 application、registration、rights_notice、session_record、agreement、'
+                       'oral_agreement、follow_up、confirmation_application、termination_notice 或 dossier）。')
+    pdf = documents.document_pdf(case, kind, g.api_user,
+                                 public_base_url=current_app.config['PUBLIC_BASE_URL'] or request.host_url)
+    return current_app.response_class(pdf, mimetype='application/pdf', headers={
+        'Content-Disposition': f'inline; filename="{case.matter_code}-{kind.value}.pdf"'})
+
+
+@bp.route('/verify', methods=['POST'])
+@limiter.limit(lambda: current_app.config['VERIFY_RATE_LIMIT'])
+def verify():
+    """Body: the PDF bytes (Content-Type: application/pdf); no token. Never a 5xx for a bad file."""
+    data = request.get_data(cache=False)
+    if len(data) > current_app.config['MAX_UPLOAD_BYTES']:
+        raise ValidationFailed('文件过大。')
+    return jsonify(sealing.verify_document(data).as_dict())

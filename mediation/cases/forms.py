@@ -77,10 +77,6 @@ class TransitionForm(BaseForm):
     amount = ChineseIntegerField(_l('延长长度'), validators=[
         Optional(), NumberRange(min=1, max=366, message=_l('延长长度须在 1 至 366 之间。'))])
     consent = BooleanField(_l('已征得当事人同意并记录'))
-    parties_signed = BooleanField(_l('全体当事人已签名、盖章或按指印'))
-    mediator_signed = BooleanField(_l('调解员已签名'))
-    sealed = BooleanField(_l('已加盖人民调解委员会印章'))
-    wet_signatures = BooleanField(_l('当事人为亲笔签名（纸质）'))
     court = StringField(_l('法院'), validators=[Optional(), Length(max=100)])
     result = SelectField(_l('结果'), choices=choices([
         ('', _l('请选择')), ('confirmed', _l('裁定确认有效')), ('rejected', _l('驳回申请')), ('withdrawn', _l('撤回申请'))]),
@@ -94,9 +90,8 @@ class TransitionForm(BaseForm):
                 data[name] = getattr(self, name).data
         if self.amount.data:
             data['amount'] = self.amount.data
-        for name in ('consent', 'parties_signed', 'mediator_signed', 'sealed', 'wet_signatures'):
-            if getattr(self, name).data:
-                data[name] = True
+        if self.consent.data:
+            data['consent'] = True
         return data
 
 
@@ -110,7 +105,6 @@ TRIGGER_FIELDS = {
     'pause': ['requested_by'],
     'extend': ['unit', 'amount', 'consent'],
     'refer_up': ['consent'],
-    'sign_agreement': ['parties_signed', 'mediator_signed', 'sealed', 'wet_signatures'],
     'apply_judicial_confirmation': ['court'],
     'record_judicial_confirmation': ['court', 'result'],
 }

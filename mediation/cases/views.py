@@ -24,6 +24,8 @@ from mediation.formutil import choices
 from mediation.models import Stage
 from mediation.services import case_queries
 from mediation.services import cases as case_service
+from mediation.services import documents
+from mediation.services.agreements import agreement_of
 from mediation.services.calendar import current_calendar
 from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
@@ -33,6 +35,9 @@ from workflows.enums import DeadlineStatus
 from workflows.enums import Level
 from workflows.machine import TRIGGERS
 from workflows.states import State
+
+#: Transitions the agreement's pages perform (drafting, registering an oral agreement, sealing).
+AGREEMENT_TRIGGERS = {'draft_agreement', 'register_oral_agreement', 'sign_agreement'}
 
 
 @bp.route('/', methods=['GET', 'POST'])
@@ -177,9 +182,14 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
     calendar = current_calendar()  # one look-up for every stage on the page
     events = case_queries.case_events(case)  # the history below, and each stage's deadline facts
     stages = []
+    handles = handles_case(current_user, case)
+    own = documents.documents_stage(case, current_user) if handles else None
     for stage in case.stages:
-        forms = {}
+        forms, agreement_steps = {}, []
         for trigger in allowed_triggers(stage, current_user):
+            if trigger in AGREEMENT_TRIGGERS:  # done on the agreement's own pages
+                agreement_steps.append(trigger)
+                continue
             if failed_form is not None and failed_stage is not None and failed_stage.id == stage.id \
                     and failed_form.trigger.data == trigger:
                 form = failed_form
@@ -187,11 +197,13 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
             else:
                 form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
             forms[trigger] = form
-        stages.append({'stage': stage, 'forms': forms,
+        stages.append({'stage': stage, 'forms': forms, 'agreement_steps': agreement_steps,
+                       'agreement': agreement_of(stage) if handles else None,
+                       'documents': documents.applicable(stage) if own is not None and stage.id == own.id else [],
                        'deadline': explain(stage, calendar, [e for e in events if e.stage_id == stage.id])
                        if stage.clock else None})
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
                            trigger_fields=TRIGGER_FIELDS,
                            events=events, revealed=revealed,
-                           handles=handles_case(current_user, case), reveal_form=RevealForm(),
+                           handles=handles, reveal_form=RevealForm(),
                            open_trigger=failed_form.trigger.data if failed_form is not None else None)

@@ -12,7 +12,10 @@ The cases go through the real services (``create_case``, ``apply_transition``) w
 have produced. All steps of all cases are replayed in one timeline sorted by time, so case
 numbers follow acceptance order within each committee.
 
-The sweep is **not** run: stages past their deadline are left for ``mediation sweep`` to show
+Every written agreement a case reaches is drafted, signed (on screen, or on paper for
+marriage, adoption and inheritance matters) and sealed with its committee's key, which
+``seed-demo`` creates if missing; one sealed agreement names a party with a character outside
+GB 2312 (𠮷). The sweep is **not** run: stages past their deadline are left for ``mediation sweep`` to show
 the escalation (the report says how many). Nothing here commits; the CLI commits once, so a
 failure part-way leaves the database as it was.
 
@@ -27,6 +30,7 @@ import sqlalchemy as sa
 
 from mediation.chinatime import china_date
 from mediation.chinatime import utcnow
+from mediation.demo.people import give_a_rare_name
 from mediation.demo.places import DISTRICT
 from mediation.demo.places import DISTRICT_CODE
 from mediation.demo.places import TOWNS
@@ -43,6 +47,7 @@ from mediation.extensions import db
 from mediation.models import Category
 from mediation.models import Organisation
 from mediation.models import User
+from mediation.services import sealing
 
 __all__ = ['seed_demo_data', 'users_table']
 
@@ -69,6 +74,7 @@ def seed_demo_data(*, now: Optional[datetime] = None, seed: int = DEMO_SEED, cas
 
     orgs = create_organisations()
     users = create_users(orgs)
+    sealing.init_committee_keys()  # every written agreement the demo reaches is sealed
     categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
     missing = sorted(set(CATEGORY_WEIGHTS) - set(categories))
     if missing:
@@ -83,6 +89,7 @@ def seed_demo_data(*, now: Optional[datetime] = None, seed: int = DEMO_SEED, cas
             plan = generator.plan(scenario, ordinal)
             schedule(rng, plan, ago, today, now)
             plans.append(plan)
-    run(plans, orgs, users)
+    give_a_rare_name(plans)
+    run(plans, orgs, users, rng)
     db.session.flush()
     return report(plans, today)

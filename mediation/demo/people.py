@@ -120,3 +120,15 @@ class People:
         return PartyInput(role='respondent', kind='organisation', name=name, uscc=credit_code(rng),
                           legal_representative=self.name(rng.choice(('male', 'female'))),
                           address=f'{DISTRICT[0]}{town.name}工业功能区{rng.randint(1, 60)}号', phone=mobile(rng))
+
+
+def give_a_rare_name(plans) -> None:
+    """The applicant of the first plan that ends in a sealed agreement gets a rare character in their name."""
+    from mediation.demo.stories import RARE_GIVEN_NAME
+    plan = next(plan for plan in plans if not plan.wet and any(step.op == 'sign_agreement' for step in plan.steps))
+    party = plan.input.parties[0]
+    rare = party.name[0] + RARE_GIVEN_NAME
+    data = plan.input
+    data.title, data.facts, data.requests = (text.replace(party.name, rare) for text in
+                                             (data.title, data.facts, data.requests))
+    party.name = rare

@@ -8,6 +8,7 @@ from datetime import time
 from datetime import timedelta
 
 from mediation.chinatime import to_utc_naive
+from mediation.demo import agreements as demo_agreements
 from mediation.demo.places import COURT
 from mediation.demo.places import DISTRICT_CODE
 from mediation.demo.scenarios import DISTRICT_LEVEL
@@ -80,7 +81,7 @@ def _stage_at(case: Case, org: Organisation) -> Stage:
     return next(stage for stage in reversed(case.stages) if stage.committee_id == org.id)
 
 
-def run(plans: list[CasePlan], orgs: dict, users: dict) -> None:
+def run(plans: list[CasePlan], orgs: dict, users: dict, rng: random.Random) -> None:
     court = orgs[COURT[0]]
     district = orgs[DISTRICT_CODE]
 
@@ -98,12 +99,23 @@ def run(plans: list[CasePlan], orgs: dict, users: dict) -> None:
             plan.case = create_case(actor, plan.input, now=step.at).case
             if plan.court_kind:
                 _mark_court_sent(plan, court)
+        elif step.op in _AGREEMENT_STEPS:
+            stage = _stage_at(plan.case, where_org(plan, step.where))
+            _AGREEMENT_STEPS[step.op](plan, stage, actor, rng, at=step.at)
         else:
             org = where_org(plan, step.where)
             apply_transition(_stage_at(plan.case, org), step.op, actor, reason=step.reason, data=step.data,
                              now=step.at)
         if index + 1 < len(plan.steps):
             heapq.heappush(queue, (plan.steps[index + 1].at, next(sequence), plan, index + 1))
+
+
+#: Steps done through the agreement's services: drafting, registering orally, signing and sealing.
+_AGREEMENT_STEPS = {
+    'register_oral_agreement': demo_agreements.register_oral,
+    'draft_agreement': demo_agreements.finalise,
+    'sign_agreement': lambda plan, stage, actor, rng, at: demo_agreements.sign_and_seal(stage, actor, rng, at=at),
+}
 
 
 def _mark_court_sent(plan: CasePlan, court: Organisation) -> None:

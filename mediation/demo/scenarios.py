@@ -82,10 +82,7 @@ class Timeline:
         if oral:
             return self.then(0, 6, where, 'register_oral_agreement')
         self.then(2, 16, where, 'draft_agreement')
-        data = {'parties_signed': True, 'mediator_signed': True, 'sealed': True}
-        if self.wet:
-            data['wet_signatures'] = True
-        return self.then(0, 3, where, 'sign_agreement', **data)
+        return self.then(0, 3, where, 'sign_agreement')
 
     def aftercare(self, where: str, *, close: bool) -> 'Timeline':
         """Follow-up, performance, sometimes judicial confirmation; then maybe the dossier closes."""

@@ -242,3 +242,24 @@ FOLLOW_UP_NOTES = ('电话回访：双方表示已按协议履行，关系恢复
                    '上门回访：协议约定事项已落实，当事人对调解结果满意。')
 FULFILMENT_NOTES = ('被申请人已按协议约定履行完毕。', '款项已当场结清。')
 BREACH_NOTES = ('被申请人未按约定期限付款，已督促其履行。',)
+
+#: How demo agreements put each side's responsibility ({a}: the applicant, {b}: the respondent).
+RESPONSIBILITIES = (
+    '经调解员释法说理，双方认可{b}对纠纷的发生负主要责任，{a}负次要责任。',
+    '{b}对纠纷的发生负全部责任，{a}无过错。',
+    '双方对纠纷的发生均有一定责任，经协商各自承担相应后果。',
+)
+#: Agreed terms when the dispute is about money: (content, manner of performance).
+MONEY_TERMS = (
+    ('{b}一次性支付{a}人民币{amount}元。', '银行转账'),
+    ('{b}支付{a}人民币{amount}元，分两期付清，每期一半。', '现金支付，{a}出具收条'),
+)
+#: Terms when it is not: (content, manner).
+OTHER_TERMS = (
+    ('{b}按照本协议恢复原状、排除妨碍，{a}予以配合。', '{b}自行履行，村（社区）调委会现场见证'),
+    ('双方按照调解时商定的方案各自履行，今后和睦相处，不再就此事发生争执。', '双方自行履行'),
+)
+#: Always the last term.
+CLOSING_TERM = ('本协议履行完毕后，双方就本纠纷再无其他争议。', '双方确认')
+#: A name with a character outside GB 2312 (it must print with a real glyph, not a box).
+RARE_GIVEN_NAME = '𠮷'

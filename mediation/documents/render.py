@@ -5,9 +5,11 @@ render grew a long-lived process by ~7 MB a document, so one is kept; WeasyPrint
 with a shared one, so renders take a lock (waitress serves requests from threads). Resources are
 fetched only from ``data:`` URIs and from files under the caller's allowed folders. A character no
 installed font has makes WeasyPrint draw a .notdef box and log a warning: ``render_pdf`` turns that
-warning into ``MissingGlyphs`` so no document prints a box silently.
+warning into ``MissingGlyphs`` so no document prints a box silently. ``render_dossier`` lays out several
+documents the same way and writes them, behind a cover and table of contents, into one PDF.
 """
 import atexit
+import contextlib
 import functools
 import logging
 import mimetypes
@@ -15,13 +17,14 @@ import threading
 import urllib.parse
 import urllib.request
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from mediation.documents import fonts
 from mediation.documents.fonts import FontsMissing
 
 __all__ = ['BASE_CSS', 'FontsMissing', 'MissingGlyphs', 'RenderError', 'ResourceFailed', 'ResourceRefused',
-           'harfbuzz_subsetting_available', 'render_pdf', 'restricted_url_fetcher']
+           'harfbuzz_subsetting_available', 'render_dossier', 'render_pdf', 'restricted_url_fetcher']
 
 #: The message WeasyPrint 70 logs for each character drawn as .notdef (weasyprint/draw/text.py).
 _NOTDEF_MESSAGE = '.notdef glyph rendered for Unicode string unsupported by fonts'
@@ -163,6 +166,38 @@ def render_pdf(html: str, *, base_url: str | Path, allowed_roots: list[Path], fo
     would print as a box, ``ResourceRefused`` for a resource outside the allowed folders, and
     ``ResourceFailed`` when WeasyPrint logged an error.
     """
+    with _rendering(base_url=base_url, allowed_roots=allowed_roots, font_cache_dir=font_cache_dir,
+                    extra_css=extra_css) as lay_out:
+        pdf = lay_out(html).write_pdf()
+    return pdf
+
+
+def render_dossier(parts: list[tuple[str, str]], cover: Callable[[list[tuple[str, int]]], str],
+                   **render_kwargs) -> bytes:
+    """One PDF of a whole dossier: the cover (with its table of contents) first, then ``parts`` in order.
+
+    ``parts`` are ``(title, html)`` pairs. Each part is laid out on its own, so it keeps its own running
+    header and its own 第 X 页 共 Y 页; then ``cover`` is called with ``[(title, page count), …]`` and must
+    return the cover's HTML (it runs while the render lock is held: it must not render anything itself).
+    All pages are written into one PDF, fonts shared. ``render_kwargs`` are those of ``render_pdf``
+    (``base_url``, ``allowed_roots``, ``font_cache_dir``, ``extra_css``) and it raises the same errors.
+    """
+    with _rendering(**render_kwargs) as lay_out:
+        documents = [lay_out(html) for _title, html in parts]
+        contents = [(title, len(document.pages)) for (title, _html), document in zip(parts, documents)]
+        cover_document = lay_out(cover(contents))
+        pages = [page for document in (cover_document, *documents) for page in document.pages]
+        pdf = cover_document.copy(pages).write_pdf()
+    return pdf
+
+
+@contextlib.contextmanager
+def _rendering(*, base_url: str | Path, allowed_roots: list[Path], font_cache_dir: Path, extra_css: str = ''):
+    """Hold the render lock and yield ``lay_out(html) -> weasyprint.Document`` using the shared fonts and CSS.
+
+    Documents laid out inside may be written (``write_pdf``) inside too; when the block ends, a character drawn
+    as .notdef raises ``MissingGlyphs`` and a logged WeasyPrint error ``ResourceFailed``.
+    """
     check = fonts.check_fonts()
     if not check.ok:
         raise FontsMissing(check)
@@ -185,15 +220,18 @@ def render_pdf(html: str, *, base_url: str | Path, allowed_roots: list[Path], fo
             if extra_css:  # parsed each time: it may name files under this call's allowed folders
                 stylesheets.append(weasyprint.CSS(string=extra_css, base_url=base_url, url_fetcher=fetcher,
                                                   font_config=font_config))
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+
+            def lay_out(html: str):
+                document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+                return document.render(stylesheets=stylesheets, font_config=font_config)
+
+            yield lay_out
         except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: do not let it escape as one
             raise ResourceRefused(str(error.__cause__ or error)) from error
     if log.missing_characters:
         raise MissingGlyphs(log.missing_characters)
     if log.errors:
         raise ResourceFailed('; '.join(log.errors))
-    return pdf
 
 
 def _shared_font_configuration():

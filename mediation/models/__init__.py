@@ -9,6 +9,10 @@ from mediation.models.case import Case
 from mediation.models.case import Category
 from mediation.models.case import Party
 from mediation.models.case import Stage
+from mediation.models.document import Agreement
+from mediation.models.document import IssuedDocument
+from mediation.models.document import Signature
+from mediation.models.document import StoredFile
 from mediation.models.event import Event
 from mediation.models.event import Notice
 from mediation.models.org import Organisation
@@ -18,8 +22,9 @@ from mediation.models.user import SignInFailure
 from mediation.models.user import User
 
 __all__ = [
-    'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event', 'Notice',
-    'Organisation', 'Party', 'SignInFailure', 'Stage', 'User', 'court_district',
+    'Agreement', 'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event',
+    'IssuedDocument', 'Notice', 'Organisation', 'Party', 'SignInFailure', 'Signature', 'Stage', 'StoredFile', 'User',
+    'court_district',
 ]
 
 

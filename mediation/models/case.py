@@ -22,6 +22,9 @@ from workflows.enums import StageKind
 from workflows.enums import deadline_status
 from workflows.states import State
 
+#: Categories whose agreements settle an identity relation, which no court confirms (CPLI Art 355).
+IDENTITY_RELATION_CATEGORIES = frozenset({'HY-HY', 'HY-SHY'})
+
 
 class Category(Base):
     """Dispute category (纠纷类型), two levels, seeded from domain.md §4.1 and editable by administrators."""
@@ -43,6 +46,12 @@ class Category(Base):
     @property
     def full_name(self) -> str:
         return f'{self.parent.name} / {self.name}' if self.parent else self.name
+
+    @property
+    def confirmable(self) -> bool:
+        """A court may confirm such an agreement: not one about an identity relation (marriage,
+        adoption; CPLI Art 355)."""
+        return self.code not in IDENTITY_RELATION_CATEGORIES
 
     @property
     def needs_wet_signature(self) -> bool:

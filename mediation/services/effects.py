@@ -13,6 +13,8 @@ from typing import Optional
 import sqlalchemy as sa
 
 from mediation.chinatime import china_date
+from mediation.models import Agreement
+from mediation.models import Signature
 from mediation.models import Stage
 from mediation.services import bulk
 from mediation.services import notices
@@ -29,6 +31,8 @@ from workflows.states import OUTCOME_STATES
 from workflows.states import State
 
 _stage = Stage.__table__
+_agreement = Agreement.__table__
+_signature = Signature.__table__
 
 #: The stage has ended with one of these: record when and how (an agreement records its own).
 ENDING_STATES = OUTCOME_STATES - {State.AGREED}
@@ -102,10 +106,18 @@ def _tell_the_court(conn, rows, now, reason, lapsed):
         for row in rows], now)
 
 
+def _void_signatures(conn, rows, now, reason, lapsed):
+    """Negotiation reopened: the signatures given to the old text no longer count (they are kept)."""
+    agreements = sa.select(_agreement.c.id).where(bulk.id_in(conn, _agreement.c.stage_id, [row.id for row in rows]))
+    conn.execute(sa.update(_signature).where(_signature.c.agreement_id.in_(agreements),
+                                             _signature.c.voided_at.is_(None)).values(voided_at=now))
+
+
 _EFFECTS = {
     'refer_up': _open_parent_stages,
     'refer_to_court': _open_court_stages,
     'return_to_court': _tell_the_court,
+    'reopen_drafting': _void_signatures,
 }
 
 

@@ -28,6 +28,8 @@ from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
 from mediation.services import effects
+from mediation.services.agreements import AgreementFacts
+from mediation.services.agreements import agreement_facts
 from mediation.services.deadlines import refresh_deadline
 from mediation.services.events import record_event
 from mediation.services.numbering import next_serial
@@ -35,6 +37,7 @@ from workflows.enums import Level
 from workflows.enums import OrgKind
 from workflows.machine import HANDLER
 from workflows.machine import SYSTEM
+from workflows.machine import TRIGGERS
 from workflows.machine import WORKFLOW
 from workflows.machine import IllegalTransition
 from workflows.machine import TransitionContext
@@ -54,18 +57,24 @@ def actor_kind(stage: Stage, actor: Optional[User]) -> Optional[str]:
     return SYSTEM if actor is None else acting_as(actor, stage)
 
 
+#: Only these states have agreement guards to feed.
+_AGREEMENT_STATES = {State.MEDIATING, State.AGREEMENT_PENDING}
+
+
 def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: Optional[dict] = None):
     kind = actor_kind(stage, actor)
     data = dict(data or {})
     category = stage.case.category
+    facts = agreement_facts(stage) if stage.state in _AGREEMENT_STATES else AgreementFacts()
     return TransitionContext(
         actor=kind or HANDLER, level=stage.level, kind=stage.kind, reason=reason or '', data=data,
         consent_recorded=bool(data.get('consent')),
-        all_parties_signed=bool(data.get('parties_signed')),
-        mediator_signed=bool(data.get('mediator_signed')),
-        sealed=bool(data.get('sealed')),
+        agreement_kind=facts.kind, agreement_missing=facts.missing,
+        all_parties_signed=facts.all_parties_signed,
+        mediator_signed=facts.mediator_signed,
+        sealed=facts.sealed,
         requires_wet_signature=bool(category and category.needs_wet_signature),
-        wet_signatures_confirmed=bool(data.get('wet_signatures')),
+        wet_signatures_confirmed=facts.parties_signed_on_paper,
         consent_pending=_arrived_by_automatic_referral(stage),
     ), kind
 
@@ -83,10 +92,13 @@ def allowed_triggers(stage: Stage, actor: Optional[User]) -> list[str]:
     ctx, kind = build_context(stage, actor)
     if kind is None:
         return []
-    # Guards that depend on what the form asks (signatures, consent) are checked on submit.
+    # Guards that depend on what the form or the agreement page asks (consent, the agreement's
+    # items, signatures and seal) are checked when the user submits it there.
     permissive = dataclasses.replace(ctx, consent_recorded=True, all_parties_signed=True, mediator_signed=True,
-                                     sealed=True, wet_signatures_confirmed=True)
-    return WORKFLOW.allowed(stage, permissive)
+                                     sealed=True, wet_signatures_confirmed=True, agreement_missing=())
+    written = WORKFLOW.allowed(stage, dataclasses.replace(permissive, agreement_kind='written'))
+    oral = WORKFLOW.allowed(stage, dataclasses.replace(permissive, agreement_kind='oral'))
+    return [trigger for trigger in TRIGGERS if trigger in written or trigger in oral]
 
 
 def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reason: str = '',

@@ -53,6 +53,7 @@ def permissive(trigger, **overrides):
         reason='双方当事人同意',
         data=FULL_DATA,
         consent_recorded=True,
+        agreement_kind='oral' if trigger == 'register_oral_agreement' else 'written',
         all_parties_signed=True,
         mediator_signed=True,
         sealed=True,
@@ -129,6 +130,13 @@ def test_state_groups():
     ('agreement_pending', 'sign_agreement', {'sealed': False}, 'committee_seal_applied', '印章'),
     ('agreement_pending', 'sign_agreement', {'wet_signatures_confirmed': False},
      'wet_signatures_where_required', '电子签名法'),
+    ('mediating', 'draft_agreement', {'agreement_kind': None}, 'written_agreement_complete', '请先填写调解协议'),
+    ('mediating', 'draft_agreement', {'agreement_missing': ('争议事项', '第1项协议的履行地点')},
+     'written_agreement_complete', '争议事项；第1项协议的履行地点'),
+    ('mediating', 'draft_agreement', {'agreement_kind': 'oral'}, 'written_agreement_complete', '登记口头协议'),
+    ('mediating', 'register_oral_agreement', {'agreement_kind': 'written'}, 'oral_agreement_complete', '制作调解协议'),
+    ('mediating', 'register_oral_agreement', {'agreement_missing': ('纠纷主要事实',)}, 'oral_agreement_complete',
+     '纠纷主要事实'),
     ('mediating', 'refer_up', {'level': Level.DISTRICT}, 'parent_committee_exists', '上级'),
     ('failed', 'refer_up', {'level': Level.COURT}, 'parent_committee_exists', '上级'),
     ('mediating', 'refer_up', {'consent_recorded': False}, 'consent_to_referral_recorded', '当事人同意'),
@@ -254,10 +262,12 @@ def test_actor_may_not_fire(actor, trigger, state):
 
 def test_allowed_filters_by_actor_and_guards_but_not_by_reason_or_data():
     bare = TransitionContext(actor=HANDLER, level=Level.VILLAGE, kind=StageKind.PEOPLE)
+    # Without a complete agreement on record, neither kind of agreement can be made final.
     assert WORKFLOW.allowed(Row('mediating'), bare) == [
-        'pause', 'draft_agreement', 'register_oral_agreement', 'record_failure', 'refer_to_court', 'withdraw',
-        'terminate',
+        'pause', 'record_failure', 'refer_to_court', 'withdraw', 'terminate',
     ]
+    drafted = dataclasses.replace(bare, agreement_kind='written')
+    assert WORKFLOW.allowed(Row('mediating'), drafted)[:2] == ['pause', 'draft_agreement']
     with_consent = dataclasses.replace(bare, consent_recorded=True)
     assert {'extend', 'refer_up'} <= set(WORKFLOW.allowed(Row('mediating'), with_consent))
     system = dataclasses.replace(bare, actor=SYSTEM, level=Level.DISTRICT, kind=StageKind.COURT_ENTRUSTED)
