@@ -330,6 +330,9 @@ def serve(host, port, threads, no_scheduler):
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     # The transitions library logs each callback at INFO; the audit trail already records every step.
     logging.getLogger('transitions').setLevel(logging.WARNING)
+    from mediation.services.documents import font_problem
+    if font_problem():  # say so now, not when the first agreement fails to print
+        click.echo(f'警告 / Warning: {font_problem()}', err=True)
     minutes = app.config['SWEEP_INTERVAL_MINUTES']
     if minutes and not no_scheduler:
         start_sweep_scheduler(app, minutes)

@@ -326,3 +326,16 @@ def test_a_case_still_pending_has_its_intake_documents_only(db, orgs, users, cli
     page = client.get(f'/cases/{case.id}').get_data(as_text=True)
     assert '人民调解申请书' in page and '人民调解协议书' not in page
     assert client.get(f'/cases/{case.id}/documents/agreement').status_code == 404
+
+
+def test_without_a_chinese_font_the_page_says_so_instead_of_printing_boxes(
+        stage, users, client, login, monkeypatch):
+    from mediation.documents import fonts
+    missing = fonts.FontCheck(regular=None, bold=None, harfbuzz_subset=True, problems=(fonts.FontProblem(
+        'error', '未安装中文字体 Noto Serif CJK SC', 'No Chinese font', 'apt-get install -y fonts-noto-cjk'),))
+    monkeypatch.setattr(fonts, 'check_fonts', lambda refresh=False: missing)
+    login(users.village)
+    page = client.get(f'/cases/{stage.case_id}').get_data(as_text=True)
+    assert '缺少打印文书所需的中文字体' in page and 'fonts-noto-cjk' in page
+    response = client.get(f'/cases/{stage.case_id}/documents/registration')
+    assert response.status_code == 503 and '文书无法生成' in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 import re
 import shutil
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -106,3 +107,73 @@ def test_other_village_cannot_open_the_case(live_server, page, users, db):
     response = page.goto(f'{live_server}/cases/{case_id}')
     assert response.status == 404
     assert page.locator('text=找不到该案件').count() == 1
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / 'test-results'
+
+
+def shot(page, name):
+    """Keep a screenshot of the step as a test artifact (test-results/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f'{name}.png'), full_page=True)
+
+
+def draw_signature(page, canvas):
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = box['x'] + 20, box['y'] + box['height'] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 22, y + (18 if step % 2 else -18), steps=3)
+    page.mouse.up()
+
+
+def test_an_agreement_is_drafted_signed_on_the_pad_sealed_downloaded_and_verified(
+        live_server, page, users, db, tmp_path):
+    from mediation.services import sealing
+    from tests.helpers import accepted_stage
+    from tests.helpers import utc
+    stage = accepted_stage(users.village, utc(2026, 3, 2))
+    sealing.init_committee_keys()
+    case_id, username = stage.case_id, users.village.username
+    db.session.commit()
+    db.session.rollback()
+    sign_in(page, live_server, username)
+    page.goto(f'{live_server}/cases/{case_id}')
+    page.click('text=填写调解协议')
+    # The items the case did not give: the respondent's details, the dispute, responsibility, the terms.
+    page.select_option('#parties-1-sex', '男')
+    page.fill('#parties-1-age', '45')
+    page.fill('#parties-1-address', '枫桥镇枫源村2组8号')
+    page.fill('#disputes', '排水沟由谁疏通、损失由谁承担。')
+    page.fill('#responsibility', '被申请人未及时清理排水沟，负主要责任。')
+    page.fill('#terms-0-content', '被申请人赔偿申请人损失人民币1200元。')
+    page.fill('#terms-0-manner', '银行转账')
+    page.fill('#terms-0-place', '枫源村村民委员会')
+    page.fill('#terms-0-deadline', '2026年3月20日前')
+    shot(page, 'agreement-1-draft')
+    page.click('button:has-text("定稿，转入签名")')
+    page.wait_for_selector('text=协议已定稿')
+    for slot in ('party-0', 'party-1', 'mediator'):
+        section = page.locator(f'#signer-{slot}')
+        draw_signature(page, section.locator('canvas'))
+        section.locator('button:has-text("确认签名")').click()
+        page.wait_for_selector(f'#signer-{slot}.signed')
+    shot(page, 'agreement-2-signed')
+    page.click('button:has-text("盖章，协议生效")')
+    page.wait_for_selector('text=协议已盖章生效')
+    code = re.search(r'验证码 ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})', page.content()).group(1)
+    shot(page, 'agreement-3-sealed')
+    with page.expect_download() as download:
+        page.locator('.documents li', has_text='人民调解协议书').locator('text=下载').click()
+    saved = tmp_path / 'agreement.pdf'
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b'%PDF')
+    page.goto(f'{live_server}/verify')
+    page.set_input_files('#document', str(saved))
+    page.click('button:has-text("核验")')
+    page.wait_for_selector('text=真实有效')
+    assert page.locator(f'text={code}').count() == 1
+    assert page.locator('text=枫源村人民调解委员会').count() >= 1
+    shot(page, 'agreement-4-verified')

@@ -202,7 +202,9 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
                        'documents': documents.applicable(stage) if own is not None and stage.id == own.id else [],
                        'deadline': explain(stage, calendar, [e for e in events if e.stage_id == stage.id])
                        if stage.clock else None})
+    font_problem = documents.font_problem() if own is not None else ''
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
+                           font_problem=font_problem,
                            trigger_fields=TRIGGER_FIELDS,
                            events=events, revealed=revealed,
                            handles=handles, reveal_form=RevealForm(),

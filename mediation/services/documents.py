@@ -23,6 +23,7 @@ from mediation.documents.context import FollowUpView
 from mediation.documents.context import PartyView
 from mediation.documents.context import SignatureView
 from mediation.documents.context import TermView
+from mediation.errors import MediationError
 from mediation.errors import NotFound
 from mediation.errors import PermissionDenied
 from mediation.extensions import db
@@ -117,7 +118,28 @@ def document_pdf(case: Case, kind: DocumentKind, actor: User, *, public_base_url
     record_event(stage, EventKind.DOCUMENT_OPENED, actor, utcnow(), data={'document': kind.value})
     if entry.sealed:
         return storage.read(entry.sha256)
-    return render_unsealed(stage, kind, public_base_url=public_base_url)
+    from mediation.documents.fonts import FontsMissing
+    from mediation.documents.render import RenderError
+    try:
+        return render_unsealed(stage, kind, public_base_url=public_base_url)
+    except (FontsMissing, RenderError) as error:
+        raise DocumentsUnavailable(f'文书无法生成：{error}')
+
+
+class DocumentsUnavailable(MediationError):
+    """A document cannot be printed faithfully here (no Chinese font, a character no font has): say so."""
+
+    status = 503
+    code = 'documents_unavailable'
+
+
+def font_problem() -> str:
+    """What is wrong with the document fonts, in Chinese, or '' (checked once per process)."""
+    from mediation.documents.fonts import check_fonts
+    check = check_fonts()
+    if check.ok:
+        return ''
+    return f'{check.message_zh}（安装：{"；".join(check.install_commands)}）'
 
 
 def render_unsealed(stage: Stage, kind: DocumentKind, *, public_base_url: str = '') -> bytes:

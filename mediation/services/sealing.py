@@ -84,6 +84,7 @@ def seal_agreement(stage: Stage, actor: User, *, public_base_url: str, expected_
                    now: Optional[datetime] = None) -> IssuedDocument:
     """Render, stamp, sign and store the final agreement; the stage becomes ``agreed`` (effective now)."""
     from mediation.documents.fonts import FONT_FAMILY_STACK
+    from mediation.documents.fonts import FontsMissing
     from mediation.documents.html import document_html
     from mediation.documents.keys import SigningKeyMissing
     from mediation.documents.keys import load_signer
@@ -111,7 +112,7 @@ def seal_agreement(stage: Stage, actor: User, *, public_base_url: str, expected_
     try:
         context = context_for(stage, agreement_view=view, today=china_date(now))
         pdf = render_pdf(document_html(DocumentKind.AGREEMENT.value, context), **render_settings())
-    except RenderError as error:
+    except (FontsMissing, RenderError) as error:
         raise SealingUnavailable(f'协议无法生成：{error}')
     sealed = seal_pdf(pdf, signer, reason=f'人民调解协议书 {stage.case_number}',
                       location=stage.committee.committee_name,
@@ -157,6 +158,14 @@ class CheckResult:
     reason: str
     #: the file is byte for byte the copy the system stored when it sealed it
     archived: bool = False
+
+    @property
+    def signed_at_text(self) -> str:
+        """The sealing time as people read it: 2026年3月10日 09:30 (China time)."""
+        if not self.signed_at:
+            return ''
+        moment = datetime.fromisoformat(self.signed_at)
+        return f'{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}'
 
     def as_dict(self) -> dict:
         return {'valid': self.valid, 'intact': self.intact, 'trusted': self.trusted, 'committee': self.committee,

@@ -18,6 +18,9 @@
     }
     window.addEventListener('resize', fit);
     fit();
+    // A pad folded away (signing again) has no size until it is opened.
+    var fold = form.closest('details');
+    if (fold) { fold.addEventListener('toggle', fit); }
     var error = form.querySelector('.pad-error');
     form.querySelector('.pad-clear').addEventListener('click', function () { pad.clear(); });
     form.addEventListener('submit', function (event) {
