@@ -2,8 +2,9 @@
 
 Documents use Noto Serif CJK SC (Debian ``fonts-noto-cjk``). Embedding from the full face costs
 WeasyPrint 60–80 ms more per document than from a copy cut down to GB 2312 (perf-notes.md), so a
-cut-down copy is built once into a cache folder and named first in the CSS; the full installed face
-follows it as the fallback for rare characters (生僻字) outside GB 2312, such as 㑇, 䶮 and 𠮷.
+cut-down copy is built once into a cache folder and named first in the CSS. Rare characters (生僻字)
+outside GB 2312, such as 㑇, 䶮 and 𠮷, come from a second copy holding the other ideographs; the full
+installed face follows both as the last fallback (bold rare characters, a cache that cannot be written).
 
 Licence: Noto CJK is under the SIL Open Font License 1.1 and declares no Reserved Font Name, so a
 modified (cut-down) copy may be generated, kept in the instance folder and shipped with the app, as
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import threading
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 LOGGER = logging.getLogger(__name__)
@@ -29,12 +31,16 @@ LOGGER = logging.getLogger(__name__)
 INSTALL_FONTS_COMMAND = 'apt-get install -y fonts-noto-cjk'
 INSTALL_HARFBUZZ_SUBSET_COMMAND = 'apt-get install -y libharfbuzz-subset0'
 
-#: The installed family (the fallback) and the family name given to the cut-down copy.
+#: The installed family (the fallback) and the family names given to the cut-down copies.
 FULL_FAMILY = 'Noto Serif CJK SC'
 SUBSET_FAMILY = 'Noto Serif CJK SC GB2312'
-#: The CSS font-family stack: the cut-down copy, then the full face found by fontconfig through its family name.
-FONT_FAMILY_STACK = f'"{SUBSET_FAMILY}", "{FULL_FAMILY}", serif'
-#: Name characters outside GB 2312 that must print from the full face (used by tests and the start-up check).
+#: The second cut-down copy: the ideographs outside GB 2312 (names with 喆, 堃, 㑇, 𠮷 …). WeasyPrint keeps
+#: glyph ids when it embeds a font, so a character taken from the full face (65,535 glyphs) drags the empty
+#: slots below it into the PDF; from this 36,000-glyph copy the rare-name agreement is 184 KB, not 221 KB.
+EXTENSION_FAMILY = 'Noto Serif CJK SC Ext'
+#: The CSS font-family stack: the cut-down copies, then the full face found by fontconfig through its family name.
+FONT_FAMILY_STACK = f'"{SUBSET_FAMILY}", "{EXTENSION_FAMILY}", "{FULL_FAMILY}", serif'
+#: Name characters outside GB 2312 that must print from the second copy (used by tests and the start-up check).
 RARE_NAME_CHARACTERS = '㑇䶮𠮷'
 
 REGULAR = 400
@@ -46,6 +52,14 @@ _STYLE_NAMES = {REGULAR: 'Regular', BOLD: 'Bold'}
 _FONT_DIRECTORIES = ('/usr/share/fonts', '/usr/local/share/fonts', '~/.local/share/fonts', '~/.fonts')
 #: Bump when the subset changes in a way the code-point list does not show (options, renaming).
 SUBSET_SPEC = 'GB 2312 + ASCII + Latin-1 + General Punctuation + CJK Symbols + Fullwidth Forms; fontTools; v1'
+#: The ideograph blocks of the second copy (less what GB 2312 already holds).
+_EXTENSION_RANGES = (
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x3134F),  # Extensions B–G
+    (0x2F800, 0x2FA1F),  # CJK Compatibility Ideographs Supplement
+)
 _SUBSET_RANGES = (
     (0x0020, 0x007E),  # ASCII
     (0x00A0, 0x00FF),  # Latin-1 punctuation and signs
@@ -257,6 +271,15 @@ def subset_codepoints() -> frozenset[int]:
     return frozenset(codepoints)
 
 
+@functools.cache
+def extension_codepoints() -> frozenset[int]:
+    """The ideographs of ``_EXTENSION_RANGES`` that GB 2312 does not hold (the face keeps those it has)."""
+    wanted = set()
+    for first, last in _EXTENSION_RANGES:
+        wanted.update(range(first, last + 1))
+    return frozenset(wanted - subset_codepoints())
+
+
 _file_digests: dict[tuple, str] = {}
 _build_lock = threading.Lock()
 _failed_builds: set[tuple[Path, FontFace]] = set()  # (folder, face) whose copy failed to build; retried after a restart
@@ -273,18 +296,31 @@ def _file_digest(path: Path) -> str:
     return digest
 
 
-def _subset_file_stem(face: FontFace) -> str:
-    return f'NotoSerifCJKscGB2312-{_STYLE_NAMES[face.weight]}'
+@dataclasses.dataclass(frozen=True)
+class Cut:
+    """One cut-down copy of a face: its family, file stem and the code points it keeps."""
+
+    family: str
+    stem: str
+    codepoints: Callable[[], frozenset[int]]
 
 
-def subset_file_name(face: FontFace) -> str:
+GB2312_CUT = Cut(SUBSET_FAMILY, 'NotoSerifCJKscGB2312', subset_codepoints)
+EXTENSION_CUT = Cut(EXTENSION_FAMILY, 'NotoSerifCJKscExt', extension_codepoints)
+
+
+def _subset_file_stem(face: FontFace, cut: Cut = GB2312_CUT) -> str:
+    return f'{cut.stem}-{_STYLE_NAMES[face.weight]}'
+
+
+def subset_file_name(face: FontFace, cut: Cut = GB2312_CUT) -> str:
     """``NotoSerifCJKscGB2312-Regular.<hash>.otf``: the hash covers the source file, the face and the subset spec."""
     spec = hashlib.sha256()
     for part in (_file_digest(face.path), face.postscript_name, SUBSET_SPEC,
-                 ','.join(f'{codepoint:x}' for codepoint in sorted(subset_codepoints()))):
+                 ','.join(f'{codepoint:x}' for codepoint in sorted(cut.codepoints()))):
         spec.update(part.encode())
         spec.update(b'\0')
-    return f'{_subset_file_stem(face)}.{spec.hexdigest()[:16]}.otf'
+    return f'{_subset_file_stem(face, cut)}.{spec.hexdigest()[:16]}.otf'
 
 
 def ensure_subset_fonts(cache_dir: Path) -> dict[int, Path]:
@@ -297,37 +333,49 @@ def ensure_subset_fonts(cache_dir: Path) -> dict[int, Path]:
     check = check_fonts()
     if not check.ok:
         raise FontsMissing(check)
-    cache_dir = Path(cache_dir)
-    paths = {}
-    for face in check.faces:
-        if (cache_dir, face) in _failed_builds:  # tried and failed in this process: not again for every document
-            continue
-        try:
-            target = cache_dir / subset_file_name(face)
-            if not target.is_file():
-                _build_once(face, target)
-        except Exception:  # the full font still works: never stop a document for its faster copy
-            LOGGER.exception('Could not build the GB 2312 copy of %s in %s', face.postscript_name, cache_dir)
-            _failed_builds.add((cache_dir, face))
-            continue
-        paths[face.weight] = target
-    return paths
+    return {face.weight: path for face in check.faces
+            if (path := _ensure_cut(Path(cache_dir), face, GB2312_CUT)) is not None}
 
 
-def _build_once(face: FontFace, target: Path) -> None:
+def ensure_extension_font(cache_dir: Path) -> Path | None:
+    """The regular face's second copy (ideographs outside GB 2312), built once (~10 s); None if it cannot be.
+
+    Bold text outside GB 2312 (rare in a document's headings) falls back to the full face.
+    """
+    check = check_fonts()
+    if not check.ok:
+        raise FontsMissing(check)
+    return _ensure_cut(Path(cache_dir), check.regular, EXTENSION_CUT)
+
+
+def _ensure_cut(cache_dir: Path, face: FontFace, cut: Cut) -> Path | None:
+    if (cache_dir, face, cut) in _failed_builds:  # tried and failed in this process: not again for every document
+        return None
+    try:
+        target = cache_dir / subset_file_name(face, cut)
+        if not target.is_file():
+            _build_once(face, target, cut)
+    except Exception:  # the full font still works: never stop a document for its faster copy
+        LOGGER.exception('Could not build the %s copy of %s in %s', cut.family, face.postscript_name, cache_dir)
+        _failed_builds.add((cache_dir, face, cut))
+        return None
+    return target
+
+
+def _build_once(face: FontFace, target: Path, cut: Cut = GB2312_CUT) -> None:
     """Build under a thread lock and a file lock, so concurrent workers build each copy once."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock, (target.parent / '.subset.lock').open('a') as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         if target.is_file():  # another process finished it while we waited
             return
-        _build_subset(face, target)
-        for stale in target.parent.glob(f'{_subset_file_stem(face)}.*.otf'):
+        _build_subset(face, target, cut)
+        for stale in target.parent.glob(f'{_subset_file_stem(face, cut)}.*.otf'):
             if stale != target:  # built from an older font file or spec
                 stale.unlink(missing_ok=True)
 
 
-def _build_subset(face: FontFace, target: Path) -> None:
+def _build_subset(face: FontFace, target: Path, cut: Cut = GB2312_CUT) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -339,9 +387,9 @@ def _build_subset(face: FontFace, target: Path) -> None:
     options.name_IDs = ['*']
     options.name_languages = ['*']
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=subset_codepoints())
+    subsetter.populate(unicodes=cut.codepoints())
     subsetter.subset(font)
-    _rename(font, face)
+    _rename(font, face, cut)
     temporary = target.with_name(f'.{target.name}.{os.getpid()}.{threading.get_ident()}.tmp')
     try:
         font.save(temporary)
@@ -351,14 +399,14 @@ def _build_subset(face: FontFace, target: Path) -> None:
         font.close()
 
 
-def _rename(font, face: FontFace) -> None:
+def _rename(font, face: FontFace, cut: Cut = GB2312_CUT) -> None:
     """Give the copy its own family and PostScript name; copyright, trademark and licence records stay."""
     style = _STYLE_NAMES[face.weight]
-    postscript_name = f'{_subset_file_stem(face)}'
-    full_name = SUBSET_FAMILY if face.weight == REGULAR else f'{SUBSET_FAMILY} {style}'
+    postscript_name = f'{_subset_file_stem(face, cut)}'
+    full_name = cut.family if face.weight == REGULAR else f'{cut.family} {style}'
     names = font['name']
     names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17, 21, 22)]
-    for name_id, value in ((1, SUBSET_FAMILY), (2, style), (3, f'{postscript_name}; subset of {face.postscript_name}'),
+    for name_id, value in ((1, cut.family), (2, style), (3, f'{postscript_name}; subset of {face.postscript_name}'),
                            (4, full_name), (6, postscript_name)):
         names.setName(value, name_id, 3, 1, 0x409)
     if 'CFF ' in font:
@@ -371,6 +419,10 @@ def font_css(cache_dir: Path) -> str:
         f'@font-face {{ font-family: "{SUBSET_FAMILY}"; src: url("{path.as_uri()}") format("opentype"); '
         f'font-weight: {weight}; font-style: normal; }}'
         for weight, path in sorted(ensure_subset_fonts(cache_dir).items())]
+    extension = ensure_extension_font(cache_dir)
+    if extension is not None:
+        rules.append(f'@font-face {{ font-family: "{EXTENSION_FAMILY}"; src: url("{extension.as_uri()}") '
+                     f'format("opentype"); font-weight: {REGULAR}; font-style: normal; }}')
     # The full face is reached by its family name, not by local(): WeasyPrint would copy the whole 26 MB
     # collection (every language's face, renamed to the rule's family) for each font configuration.
     rules.append(f'html {{ font-family: {FONT_FAMILY_STACK}; }}')

@@ -1,7 +1,11 @@
 """Fixtures for the document engine: no application and no database, only folders, fonts and keys.
 
-The cut-down fonts take ~15 s to build, so they are built once per session into a temporary folder.
+The cut-down fonts take ~35 s to build, so every worker and every run shares one build in the same folder
+as the application tests (builds are locked and the files named by what they hold, so sharing is safe).
 """
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from mediation.documents import fonts
@@ -18,9 +22,10 @@ def _clean_database():
 
 
 @pytest.fixture(scope='session')
-def font_cache_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('fonts')
+def font_cache_dir():
+    folder = Path(tempfile.gettempdir()) / 'fengqiao-test-fonts'
     fonts.ensure_subset_fonts(folder)
+    fonts.ensure_extension_font(folder)
     return folder
 
 

@@ -32,13 +32,15 @@ def test_finds_the_faces_without_fontconfig(patched_fonts):
     assert check.bold.postscript_name == 'NotoSerifCJKsc-Bold'
 
 
-def test_rare_name_characters_are_in_the_full_face_but_not_in_the_copy(font_cache_dir):
+def test_rare_name_characters_are_in_the_extension_copy_not_the_gb2312_one(font_cache_dir):
     assert fonts.missing_characters(fonts.RARE_NAME_CHARACTERS) == ''
     copy = fonts.ensure_subset_fonts(font_cache_dir)[fonts.REGULAR]
     with TTFont(copy, lazy=True) as font:
         covered = font.getBestCmap()
-    # so a document with these characters really exercises the fallback to the full face
+    # so a document with these characters really exercises the fallback to the second copy
     assert not set(map(ord, fonts.RARE_NAME_CHARACTERS)) & set(covered)
+    with TTFont(fonts.ensure_extension_font(font_cache_dir), lazy=True) as font:
+        assert set(map(ord, fonts.RARE_NAME_CHARACTERS)) <= set(font.getBestCmap())
 
 
 def test_the_copy_holds_gb2312_under_its_own_name_and_keeps_the_licence(font_cache_dir):
@@ -80,7 +82,8 @@ def test_font_css_names_the_copy_first_then_the_installed_face(font_cache_dir):
     copies = fonts.ensure_subset_fonts(font_cache_dir)
     for weight, path in copies.items():
         assert f'src: url("{path.as_uri()}") format("opentype"); font-weight: {weight};' in css
-    assert f'font-family: "{fonts.SUBSET_FAMILY}", "{fonts.FULL_FAMILY}", serif;' in css
+    assert (f'font-family: "{fonts.SUBSET_FAMILY}", "{fonts.EXTENSION_FAMILY}", "{fonts.FULL_FAMILY}", serif;'
+            in css)
 
 
 def test_missing_font_is_explained_with_the_command(patched_fonts, tmp_path):
