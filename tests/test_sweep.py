@@ -324,7 +324,7 @@ def test_the_batch_runner_stops_if_a_stage_stays_due(db, orgs, users, monkeypatc
         assert len(calls) < 10, 'the sweep keeps taking the same stages'
         return real_sweep(*args, **kwargs)
     monkeypatch.setattr(cli_module, 'sweep_batch', counted)
-    report = sweep_in_batches(_db.engine, utc(2026, 4, 1), batch_size=3)
+    report = sweep_in_batches(_db.engine, utc(2026, 4, 1), batch_size=3, connections=1)
     assert len(calls) == 2 and report.examined == 6  # the second batch found the first's stages again
 
 
