@@ -205,6 +205,19 @@ class EventKind(LabelledEnum):
     AGREEMENT_DRAFTED = 'agreement_drafted', '保存协议草稿', 'Agreement draft saved'
     SIGNATURE_RECORDED = 'signature_recorded', '签名', 'Signature recorded'
     DOCUMENT_OPENED = 'document_opened', '查看文书', 'Document opened'
+    #: the work records (``workflows.records``): each one written, and each correction of one
+    SESSION_RECORDED = 'session_recorded', '调解记录', 'Mediation session recorded'
+    INVESTIGATION_RECORDED = 'investigation_recorded', '调查记录', 'Investigation recorded'
+    EVIDENCE_ADDED = 'evidence_added', '添加证据材料', 'Evidence added'
+    PERFORMANCE_RECORDED = 'performance_recorded', '登记履行情况', 'Performance recorded'
+    PERFORMANCE_URGED = 'performance_urged', '督促履行', 'Performance urged'
+    FOLLOW_UP_RECORDED = 'follow_up_recorded', '回访记录', 'Follow-up visit recorded'
+    NOTE_ADDED = 'note_added', '工作备注', 'Note added'
+    RECORD_CORRECTED = 'record_corrected', '更正记录', 'Record corrected'
+    #: kinds of events written before the typed records replaced them (kept so old history still reads)
+    LEGACY_FULFILMENT = 'record_fulfilment', '登记履行', 'Fulfilment recorded'
+    LEGACY_BREACH = 'record_breach', '登记未履行', 'Breach recorded'
+    LEGACY_FOLLOW_UP = 'record_follow_up', '登记回访', 'Follow-up visit recorded'
 
 
 class NoticeKind(LabelledEnum):
@@ -214,6 +227,55 @@ class NoticeKind(LabelledEnum):
     OVERDUE = 'overdue', '已超期', 'Overdue'
     RISK_ALERT = 'risk_alert', '风险预警', 'Risk alert'
     RETURNED = 'returned', '退回法院', 'Returned to the court'
+
+
+class SessionOutcome(LabelledEnum):
+    """How a mediation session ended (人民调解记录: the terms agreed, or why not and what remains)."""
+
+    AGREED = 'agreed', '达成协议', 'Agreement reached'
+    PARTLY_AGREED = 'partly_agreed', '部分达成一致', 'Partly agreed'
+    ADJOURNED = 'adjourned', '择期继续调解', 'Adjourned to another session'
+    NOT_AGREED = 'not_agreed', '未达成协议', 'No agreement'
+
+
+class EvidenceKind(LabelledEnum):
+    """What a piece of evidence or an attachment is (the kinds of evidence of CPL Art 66, and other papers)."""
+
+    DOCUMENT = 'document', '书证', 'Documentary evidence'
+    PHOTO = 'photo', '照片', 'Photograph'
+    AUDIO_VIDEO = 'audio_video', '视听资料', 'Audio or video recording'
+    ELECTRONIC = 'electronic', '电子数据', 'Electronic data'
+    WITNESS = 'witness', '证人证言', 'Witness statement'
+    APPRAISAL = 'appraisal', '鉴定意见', 'Expert opinion'
+    INSPECTION = 'inspection', '勘验笔录', 'Site inspection record'
+    PHYSICAL = 'physical', '物证照片', 'Physical evidence (photographed)'
+    OTHER = 'other', '其他材料', 'Other papers'
+
+
+class PerformanceStatus(LabelledEnum):
+    """How one agreed term is being performed (PML Art 31: the committee supervises performance)."""
+
+    PENDING = 'pending', '待履行', 'Not yet due'
+    FULFILLED = 'fulfilled', '已履行', 'Fulfilled'
+    PARTLY = 'partly', '部分履行', 'Partly fulfilled'
+    BREACHED = 'breached', '未履行', 'Not fulfilled'
+
+
+class VisitMethod(LabelledEnum):
+    """How a follow-up visit (回访) was made."""
+
+    IN_PERSON = 'in_person', '上门回访', 'Home visit'
+    PHONE = 'phone', '电话回访', 'By phone'
+    ONLINE = 'online', '视频或微信回访', 'By video or WeChat'
+    AT_OFFICE = 'at_office', '当事人来访', 'The party came to the office'
+
+
+class Satisfaction(LabelledEnum):
+    """The party's satisfaction with the mediation, asked at a follow-up visit."""
+
+    SATISFIED = 'satisfied', '满意', 'Satisfied'
+    FAIRLY = 'fairly', '基本满意', 'Fairly satisfied'
+    DISSATISFIED = 'dissatisfied', '不满意', 'Dissatisfied'
 
 
 class CalendarSource(LabelledEnum):

@@ -17,14 +17,22 @@ from mediation.models.event import Event
 from mediation.models.event import Notice
 from mediation.models.org import Organisation
 from mediation.models.org import court_district
+from mediation.models.record import Attachment
+from mediation.models.record import CaseNote
+from mediation.models.record import FollowUpVisit
+from mediation.models.record import Investigation
+from mediation.models.record import MediationSession
+from mediation.models.record import NoticeRead
+from mediation.models.record import PerformanceRecord
 from mediation.models.user import ApiToken
 from mediation.models.user import SignInFailure
 from mediation.models.user import User
 
 __all__ = [
-    'Agreement', 'ApiToken', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNumberCounter', 'Category', 'Event',
-    'IssuedDocument', 'Notice', 'Organisation', 'Party', 'SignInFailure', 'Signature', 'Stage', 'StoredFile', 'User',
-    'court_district',
+    'Agreement', 'ApiToken', 'Attachment', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNote', 'CaseNumberCounter',
+    'Category', 'Event', 'FollowUpVisit', 'Investigation', 'IssuedDocument', 'MediationSession', 'Notice',
+    'NoticeRead', 'Organisation', 'Party', 'PerformanceRecord', 'SignInFailure', 'Signature', 'Stage', 'StoredFile',
+    'User', 'court_district',
 ]
 
 

@@ -10,6 +10,7 @@ from mediation.models.base import Base
 from mediation.models.base import enum_type
 from workflows.enums import AgreementKind
 from workflows.enums import DocumentKind
+from workflows.enums import PerformanceStatus
 from workflows.enums import SignatureMethod
 
 
@@ -52,6 +53,11 @@ class Agreement(Base):
     terms: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     mediator: so.Mapped[str] = so.mapped_column(sa.String(64), default='')
     recorder: so.Mapped[str] = so.mapped_column(sa.String(64), default='')
+    #: how the terms are being performed, kept from the performance records (``workflows.records.
+    #: performance_summary``) so the lists show "履行中 2/3" without reading every record
+    performance: so.Mapped[Optional[PerformanceStatus]] = so.mapped_column(
+        enum_type(PerformanceStatus, 'agreement_performance'))
+    terms_fulfilled: so.Mapped[int] = so.mapped_column(default=0)
     updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     #: optimistic locking: a draft saved over someone else's newer save is a conflict

@@ -56,7 +56,10 @@ class Event(Base):
 
 
 class Notice(Base):
-    """An in-app reminder or alert for the users of one organisation; kept off the legal record."""
+    """An in-app reminder or alert for the users of one organisation; kept off the legal record.
+
+    Each user marks it read for themselves (``NoticeRead``).
+    """
 
     __tablename__ = 'notice'
 
@@ -65,9 +68,10 @@ class Notice(Base):
     stage_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('stage.id', ondelete='CASCADE'), index=True)
     kind: so.Mapped[NoticeKind] = so.mapped_column(enum_type(NoticeKind, 'notice_kind'))
     day: so.Mapped[date]
+    #: worded by ``services.notices`` in both languages when it is sent (the page shows the reader's)
     message: so.Mapped[str] = so.mapped_column(sa.String(500))
+    message_en: so.Mapped[str] = so.mapped_column(sa.String(500), default='')
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    read_at: so.Mapped[Optional[datetime]]
 
     __table_args__ = (sa.UniqueConstraint('organisation_id', 'stage_id', 'kind', 'day'),)
 
