@@ -1,4 +1,4 @@
-"""The sweep's own writes done by SQL alone: the floor for what ``run_sweep`` must write.
+"""The sweep's own writes done by SQL alone: the floor for what ``sweep_in_batches`` must write.
 
 The issue's baseline (bench.sweep) updates the due stages and writes one event each. The sweep
 writes one row more, by design: per referred stage the stage update, the ``refer_up`` event

@@ -1,10 +1,15 @@
-"""Time the deadline sweep on one benchmark database.
+"""The deadline sweep: in-process and as a `mediation sweep` process, against a bare set-based statement.
 
-For each run the due set is put back first (:meth:`BenchDatabase.reset`), then:
+Builds a SQLite file and a PostgreSQL database per size with the real migrations (100,000 and
+1,000,000 open stages, 1 % due; :mod:`bench.databases`), then for each run puts the due set back
+(:meth:`BenchDatabase.reset`) before every measure:
 
-- ``in_process``: ``sweep_all(engine, now, workers=SWEEP_WORKERS)`` in a warm process, its
-  pooled connections open (what the scheduler of ``mediation serve`` does), commits included;
-- ``one_connection``: the same with ``workers=1``: every batch one after another;
+- ``in_process``: ``sweep_in_batches(db.engine, now)`` in a warm process, its pooled connection
+  open (what the scheduler of ``mediation serve`` does): batches of 1,000 due stages, each its own
+  transaction, commits included;
+- ``two_sweeps`` (PostgreSQL): two ``sweep_in_batches`` at once on two connections, in two
+  threads, until both are done — what two cron sweeps or two servers do (they share the due
+  stages through ``SKIP LOCKED``), and what the sweep's own worker threads did before issue 9;
 - ``process``: ``python -m mediation sweep --now …`` as a subprocess, wall time (interpreter
   start, imports, app creation, the sweep, exit) — what cron runs;
 - ``baseline``: a bare set-based statement doing the escalation on the same rows, commit
@@ -16,22 +21,33 @@ For each run the due set is put back first (:meth:`BenchDatabase.reset`), then:
 - ``nothing_due`` and ``process_nothing_due``: the same two ways on a day before any stage is
   due (the index range is empty).
 
-Every measure starts from the database as loaded (:meth:`BenchDatabase.reset`) on a connection
-already open. The median of the runs is reported; every run's times are kept.
+The median of the runs is reported and every run's times are kept. After the runs, one more
+in-process sweep (not timed) records the plans of its reads (EXPLAIN) and the time of each
+statement and commit; on the first SQLite database, :mod:`bench.imports` measures the
+process's start-up and imports.
 """
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import blocks
 from bench import data
+from bench import databases
 from bench import floor
+from bench import imports as imports_bench
+from bench import sweep_report
 from bench.databases import log
 
 BASELINE_REASON = floor.REFER_REASON
@@ -62,9 +78,108 @@ INSERT INTO event (case_id, stage_id, actor_id, at, kind, from_state, to_state, 
 VALUES (:case_id, :stage_id, NULL, :now, 'refer_up', 'mediating', 'referred_up', :reason, '{"automatic": true}')
 """).bindparams(sa.bindparam('now', type_=sa.DateTime))
 
-MEASURES = ('in_process', 'one_connection', 'process', 'baseline', 'same_writes', 'nothing_due',
-            'process_nothing_due')
+MEASURES = ('in_process', 'two_sweeps', 'process', 'baseline', 'same_writes', 'nothing_due', 'process_nothing_due')
+KINDS = ('sqlite', 'postgresql')
 
+
+# --------------------------------------------------------------------------- the suite
+
+def add_arguments(parser):
+    parser.add_argument('--sizes', type=_sizes, default=[100_000, 1_000_000],
+                        help='open stages per database, comma-separated (default: 100000,1000000)')
+    parser.add_argument('--db', type=_kinds, default=list(KINDS),
+                        help='sqlite, postgresql or both, comma-separated (default: both)')
+    parser.add_argument('--runs', type=_positive, default=5, help='runs per measure; the median is reported')
+    parser.add_argument('--pg-url', default=os.environ.get('BENCH_PG_URL', databases.DEFAULT_PG_URL),
+                        help='PostgreSQL maintenance database URL; the user must be allowed to create and drop '
+                             'databases (default: %(default)s or $BENCH_PG_URL)')
+    parser.add_argument('--workdir', default=None, help='where the SQLite files go (default: a temporary folder)')
+    parser.add_argument('--keep', action='store_true', help='keep the databases afterwards')
+
+
+def _sizes(text):
+    try:
+        sizes = [int(size.replace('_', '')) for size in text.split(',') if size.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < data.DUE_EVERY:
+        raise ValueError(text)
+    return sizes
+
+
+def _kinds(text):
+    kinds = [name.strip() for name in text.split(',') if name.strip()]
+    if not kinds or set(kinds) - set(KINDS):
+        raise ValueError(text)
+    return kinds
+
+
+def _positive(text):
+    if int(text) < 1:
+        raise ValueError(text)
+    return int(text)
+
+
+_sizes.__name__ = 'list of sizes'
+_kinds.__name__ = 'sqlite and/or postgresql'
+_positive.__name__ = 'number of at least 1'
+
+
+def run(args, previous) -> str:
+    """Build each database, time the sweep on it, and return the Markdown of the suite's block."""
+    started_at = time.strftime('%Y-%m-%d %H:%M')
+    started = time.perf_counter()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix='mediation-bench-'))
+    workdir.mkdir(parents=True, exist_ok=True)
+    # The app must not write into the project's instance folder or pick up its config (put back
+    # afterwards: other suites run in this process).
+    instance_path = os.environ.get('MEDIATION_INSTANCE_PATH')
+    os.environ['MEDIATION_INSTANCE_PATH'] = str(workdir)
+    results, import_report, pg_version = [], None, None
+    load = [os.getloadavg()[0]]
+    log(f'sweep: sizes {", ".join(f"{size:,}" for size in args.sizes)}; databases {", ".join(args.db)}; '
+        f'{args.runs} runs each; work folder {workdir}')
+    try:
+        for size in args.sizes:
+            for kind in args.db:
+                database = databases.BenchDatabase(kind, size, workdir, args.pg_url)
+                log(f'{database.label}: building')
+                database.build()
+                try:
+                    if kind == 'postgresql':
+                        pg_version = database.versions().split()[-1]
+                    if import_report is None and kind == 'sqlite':
+                        log('measuring start-up and imports of `mediation sweep`')
+                        import_report = imports_bench.measure(database)
+                        log(f'start-up: python {import_report.wall["python"] * 1000:.0f} ms, `sweep --help` '
+                            f'{import_report.wall["sweep_help"] * 1000:.0f} ms; document stack imported: '
+                            f'{", ".join(import_report.heavy_found) or "none"}')
+                    results.append(measure(database, args.runs))
+                finally:
+                    if not args.keep:
+                        database.drop()
+        if import_report is None and results:
+            log('no SQLite database in this run: import trace skipped')
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if instance_path is None:
+            os.environ.pop('MEDIATION_INSTANCE_PATH', None)
+        else:
+            os.environ['MEDIATION_INSTANCE_PATH'] = instance_path
+    elapsed = time.perf_counter() - started
+    load.append(os.getloadavg()[0])
+    log(f'load average (1 min) at the start {load[0]:.2f}, at the end {load[1]:.2f}')
+    for result in results:
+        log(f'{result.kind} {result.size:,}: in-process {result.median("in_process") * 1000:.0f} ms, '
+            f'process {result.median("process") * 1000:.0f} ms, baseline {result.median("baseline") * 1000:.0f} ms '
+            f'({result.median("in_process") / result.median("baseline"):.2f}×), '
+            f'nothing due {result.median("nothing_due") * 1000:.1f} ms')
+    machine = dict(blocks.machine_info(), postgresql=pg_version, load=load)
+    return sweep_report.render(previous, results, import_report, machine, args.runs, started_at, elapsed)
+
+
+# --------------------------------------------------------------------------- one database
 
 @dataclass
 class Result:
@@ -75,15 +190,12 @@ class Result:
     build_seconds: dict = field(default_factory=dict)
     summary: str = ''
     plan: list = field(default_factory=list)
+    #: one more in-process sweep, statement by statement (:func:`_timed_statements`)
+    statements: dict = field(default_factory=dict)
 
     def median(self, name):
         values = self.runs[name]
         return statistics.median(values) if values else None
-
-    @property
-    def ratio(self):
-        ours, baseline = self.median('in_process'), self.median('baseline')
-        return ours / baseline if ours and baseline else None
 
 
 def sweep_now():
@@ -94,27 +206,31 @@ def sweep_now():
 def measure(database, runs: int) -> Result:
     result = Result(database.kind, database.size, database.due, build_seconds=dict(database.build_seconds))
     app = database.make_app()
+    from mediation.cli import sweep_in_batches
     from mediation.extensions import db
-    from mediation.services.sweep import sweep_all
     now, quiet_now = sweep_now()
-    workers = app.config['SWEEP_WORKERS']
     with app.app_context():
-        sweep_all(db.engine, quiet_now)  # warm the calendar cache and the statement cache
-    captured = []
+        sweep_in_batches(db.engine, quiet_now)  # warm the calendar cache and the statement cache
     for run in range(1, runs + 1):
-        for name, measure_workers in (('in_process', workers), ('one_connection', 1)):
+        database.reset()
+        with app.app_context():
+            _connect(db, quiet_now)
+            started = time.perf_counter()
+            report = sweep_in_batches(db.engine, now)
+            elapsed = time.perf_counter() - started
+        _check_swept(database, report)
+        result.summary = report.summary()
+        result.runs['in_process'].append(elapsed)
+
+        if database.kind == 'postgresql':
             database.reset()
-            with app.app_context(), _capturing(captured if run == 1 and name == 'in_process' else None):
-                _connect(db, measure_workers, quiet_now)
-                started = time.perf_counter()
-                report = sweep_all(db.engine, now, workers=measure_workers)
-                elapsed = time.perf_counter() - started
-            _check(report.examined == database.due and report.escalated.get('refer_up') == database.due,
-                   f'in-process sweep did not escalate {database.due}: {report.summary()}')
-            result.summary = report.summary()
-            _check(database.count('SELECT count(*) FROM event WHERE claim_key IS NOT NULL') == database.due,
-                   'claims missing')
-            result.runs[name].append(elapsed)
+            with app.app_context():
+                _connect(db, quiet_now, count=2)
+                elapsed, reports = _at_once(db.engine, now, 2)
+            examined = sum(report.examined for report in reports)
+            escalated = sum(report.escalated.get('refer_up', 0) for report in reports)
+            _check(examined == escalated == database.due, f'two sweeps escalated {escalated} of {examined}')
+            result.runs['two_sweeps'].append(elapsed)
 
         database.reset()
         elapsed, output = _process(database, data.SWEEP_NOW_TEXT)
@@ -125,7 +241,6 @@ def measure(database, runs: int) -> Result:
         with app.app_context():
             _connect(db)
             elapsed, changed = _baseline(db, now)
-            db.session.remove()
         _check(changed == database.due, f'baseline escalated {changed}, not {database.due}')
         result.runs['baseline'].append(elapsed)
 
@@ -133,7 +248,6 @@ def measure(database, runs: int) -> Result:
         with app.app_context():
             _connect(db)
             elapsed = floor.run(db, now)
-            db.session.remove()
         written = [database.count(f'SELECT count(*) FROM {table}') for table in ('event', 'notice', 'stage')]
         _check(written == [database.due, 0, database.size + database.due], f"same-writes SQL wrote {written}")
         result.runs['same_writes'].append(elapsed)
@@ -142,7 +256,7 @@ def measure(database, runs: int) -> Result:
         with app.app_context():
             _connect(db)
             started = time.perf_counter()
-            report = sweep_all(db.engine, quiet_now, workers=workers)
+            report = sweep_in_batches(db.engine, quiet_now)
             elapsed = time.perf_counter() - started
         _check(report.examined == 0, f'nothing-due sweep found {report.examined}')
         result.runs['nothing_due'].append(elapsed)
@@ -151,7 +265,17 @@ def measure(database, runs: int) -> Result:
         _check('检查 0 个阶段' in output, f'nothing-due process: {output!r}')
         result.runs['process_nothing_due'].append(elapsed)
         log(f'{database.label} run {run}/{runs}: ' + ', '.join(
-            f'{name} {result.runs[name][-1] * 1000:.0f} ms' for name in MEASURES))
+            f'{name} {result.runs[name][-1] * 1000:.0f} ms' for name in MEASURES if result.runs[name]))
+
+    # One more sweep, not timed as a whole: its reads for EXPLAIN, and each statement's time.
+    database.reset()
+    captured = []
+    with app.app_context():
+        _connect(db, quiet_now)
+        with _timed_statements(db.engine) as timings, _capturing(captured):
+            report = sweep_in_batches(db.engine, now)
+    _check_swept(database, report)
+    result.statements = timings
     database.reset()
     with app.app_context():
         result.plan = _plans(db, captured)
@@ -159,9 +283,15 @@ def measure(database, runs: int) -> Result:
     return result
 
 
-def _connect(db, count=1, quiet_now=None):
+def _check_swept(database, report):
+    _check(report.examined == database.due and report.escalated.get('refer_up') == database.due,
+           f'in-process sweep did not escalate {database.due}: {report.summary()}')
+    _check(database.count('SELECT count(*) FROM event WHERE claim_key IS NOT NULL') == database.due, 'claims missing')
+
+
+def _connect(db, quiet_now=None, count=1):
     """Open ``count`` pooled connections before the clock starts, as a warm process has them
-    (with ``quiet_now``, each has swept once with nothing due, as the scheduler's have)."""
+    (with ``quiet_now``, each has swept once with nothing due, as the scheduler's has)."""
     from mediation.services.sweep import sweep
     connections = [db.engine.connect() for _ in range(count)]
     for conn in connections:
@@ -171,6 +301,32 @@ def _connect(db, count=1, quiet_now=None):
         else:
             conn.exec_driver_sql('SELECT 1')
         conn.close()
+
+
+def _at_once(engine, now, count):
+    """``count`` whole sweeps started together in threads; the seconds until the last ends, their reports."""
+    from mediation.cli import sweep_in_batches
+    barrier = threading.Barrier(count + 1)
+    reports, errors = [None] * count, []
+
+    def sweep(index):
+        barrier.wait()
+        try:
+            reports[index] = sweep_in_batches(engine, now)
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=sweep, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed, reports
 
 
 def _check(condition, message):
@@ -203,6 +359,75 @@ def _baseline(db, now):
     return time.perf_counter() - started, changed
 
 
+# --------------------------------------------------------------------------- what the time is made of
+
+_VERB = re.compile(r'^(INSERT INTO|UPDATE|DELETE FROM|SELECT|BEGIN|SAVEPOINT|RELEASE)\b\s*(\w*)', re.I)
+_FROM = re.compile(r'\bFROM\s+(\w+)', re.I)
+
+
+def statement_label(statement: str) -> str:
+    """'INSERT INTO event', 'UPDATE stage', 'SELECT … FROM stage FOR NO KEY UPDATE …', …"""
+    text = ' '.join(statement.split())
+    match = _VERB.match(text)
+    if not match:
+        return text.split(' ', 1)[0].upper()
+    verb = match.group(1).upper()
+    if verb in ('INSERT INTO', 'UPDATE', 'DELETE FROM'):
+        return f'{verb} {match.group(2)}'
+    if verb != 'SELECT':
+        return verb
+    # The FROM of the statement itself, not of a subquery in its columns.
+    table = next((found.group(1) for found in _FROM.finditer(text)
+                  if text.count('(', 0, found.start()) == text.count(')', 0, found.start())), None)
+    if table is None:
+        return text[:40]
+    lock = re.search(r'FOR (NO KEY )?UPDATE( OF \w+)?( SKIP LOCKED)?', text)
+    return f'SELECT … FROM {table}' + (' ' + lock.group(0) if lock else '')
+
+
+@contextmanager
+def _timed_statements(engine):
+    """Time every statement and commit on ``engine`` while the block runs; fills the dict it yields.
+
+    ``{'wall': s, 'commits': [n, s], 'statements': [[label, n, s], …]}`` in first-seen order.
+    """
+    into = {}
+    totals, starts = {}, {}
+    commits = [0, 0.0]
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        starts[id(cursor)] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seconds = time.perf_counter() - starts.pop(id(cursor))
+        label = statement_label(statement)
+        count, total = totals.get(label, (0, 0.0))
+        totals[label] = (count + 1, total + seconds)
+
+    dialect = engine.dialect
+    do_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        started = time.perf_counter()
+        do_commit(dbapi_connection)
+        commits[0] += 1
+        commits[1] += time.perf_counter() - started
+
+    sa.event.listen(engine, 'before_cursor_execute', before)
+    sa.event.listen(engine, 'after_cursor_execute', after)
+    dialect.do_commit = timed_commit
+    started = time.perf_counter()
+    try:
+        yield into
+    finally:
+        into['wall'] = time.perf_counter() - started
+        del dialect.do_commit  # the class's method again
+        sa.event.remove(engine, 'before_cursor_execute', before)
+        sa.event.remove(engine, 'after_cursor_execute', after)
+        into['commits'] = commits
+        into['statements'] = [[label, count, seconds] for label, (count, seconds) in totals.items()]
+
+
 @contextmanager
 def _capturing(into):
     """Record the sweep's reading queries (SELECTs from stage or dispute_case) into ``into``."""
@@ -210,9 +435,6 @@ def _capturing(into):
         reads = 'FROM stage' in statement or 'FROM dispute_case' in statement
         if statement.lstrip().upper().startswith('SELECT') and reads:
             into.append((statement, parameters))
-    if into is None:
-        yield
-        return
     sa.event.listen(sa.engine.Engine, 'before_cursor_execute', listener)
     try:
         yield
