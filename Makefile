@@ -13,8 +13,12 @@ PORT ?= 5000
 SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 TEST_SYSTEM_PACKAGES := chromium
+# Benchmarks compare documents with LibreOffice and load pages with wrk under gunicorn; the sweep
+# and pages suites also need a PostgreSQL server (BENCH_PG_URL, see docs/benchmarks.md).
+BENCH_SYSTEM_PACKAGES := libreoffice-writer-nogui wrk
 
-.PHONY: run test lint bench system-packages test-system-packages install install-test clean translations
+.PHONY: run test lint bench system-packages test-system-packages bench-system-packages install install-test \
+	install-bench clean translations
 
 run: install
 	$(BIN)/mediation db upgrade
@@ -30,7 +34,7 @@ lint: install-test
 	$(BIN)/flake8 mediation workflows tests bench
 	$(BIN)/isort --check-only --diff mediation workflows tests bench
 
-bench: install-test
+bench: install-bench
 	$(BIN)/python -m bench
 
 system-packages:
@@ -38,6 +42,9 @@ system-packages:
 
 test-system-packages:
 	@./scripts/ensure-system-packages $(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)
+
+bench-system-packages:
+	@./scripts/ensure-system-packages $(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES) $(BENCH_SYSTEM_PACKAGES)
 
 $(BIN)/python: | system-packages
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +61,9 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 install: system-packages $(VENV)/.installed
 
 install-test: test-system-packages $(VENV)/.installed-test
+
+install-bench: bench-system-packages $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,prod]"
 
 # Forms use lazy_gettext as _l, which pybabel does not look for unless told (-k).
 translations: install
