@@ -4,8 +4,11 @@ import uuid
 
 from flask import Flask
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask import session
+from flask_babel import LazyString
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from mediation.chinatime import china_time
@@ -49,11 +52,27 @@ def request_id() -> str:
     return request.environ['mediation.request_id']
 
 
+#: The browser remembers the chosen language beyond the session (signing out or an expired
+#: session starts a new one): a plain preference, no personal data.
+LOCALE_COOKIE = 'locale'
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
 def select_locale():
-    chosen = session.get('locale')
-    if chosen in current_app.config['LANGUAGES']:
-        return chosen
+    """The session's language, else the one this browser chose before, else Chinese."""
+    if not has_request_context():
+        return current_app.config['BABEL_DEFAULT_LOCALE']
+    for chosen in (session.get('locale'), request.cookies.get(LOCALE_COOKIE)):
+        if chosen in current_app.config['LANGUAGES']:
+            return chosen
     return current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+def remember_locale(response, code):
+    """Keep ``code`` in a long-lived cookie on ``response`` (see ``select_locale``)."""
+    response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_MAX_AGE, httponly=True, samesite='Lax',
+                        secure=current_app.config.get('SESSION_COOKIE_SECURE', False))
+    return response
 
 
 def select_timezone():
@@ -70,12 +89,42 @@ def format_date(value):
 
 
 def label(value):
-    """The display label of a labelled enum member (or anything with ``label_zh``), in the chosen language."""
+    """The display label of a labelled enum member (or anything with ``label_zh``), in the chosen language.
+
+    A category (or anything else with its own ``label``) gives that; an empty English label
+    falls back to the Chinese one, never to nothing.
+    """
     if value is None:
         return ''
-    if select_locale() == 'en' and hasattr(value, 'label_en'):
-        return value.label_en
-    return getattr(value, 'label_zh', str(value))
+    if hasattr(value, 'label_zh'):
+        if _english() and getattr(value, 'label_en', ''):
+            return value.label_en
+        return value.label_zh
+    own = getattr(value, 'label', None)
+    return own if isinstance(own, str) else str(value)
+
+
+def lazy_label(value):
+    """``label(value)`` worked out when shown, for choices defined once at import (form classes)."""
+    return LazyString(label, value)
+
+
+def localised(item, name='text'):
+    """``item[name + '_en']`` (or the attribute) on an English page when it is there, else ``item[name]``.
+
+    For data worded in both languages when it was made: deadline steps, rule labels, notices.
+    """
+    def read(key):
+        return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+    if _english():
+        english = read(f'{name}_en')
+        if english:
+            return english
+    return read(name) or ''
+
+
+def _english() -> bool:
+    return has_request_context() and select_locale() == 'en'
 
 
 def state_label(value):
@@ -96,6 +145,7 @@ def register_template_helpers(app):
     app.jinja_env.filters['datetime'] = format_datetime
     app.jinja_env.filters['date'] = format_date
     app.jinja_env.filters['label'] = label
+    app.jinja_env.filters['localised'] = localised
 
     @app.after_request
     def tag_response(response):
@@ -105,4 +155,13 @@ def register_template_helpers(app):
     @app.context_processor
     def inject_navigation():
         return {'navigation': navigation_for, 'current_locale': select_locale(),
-                'languages': current_app.config['LANGUAGES'], 'request_path': request.path}
+                'languages': current_app.config['LANGUAGES'], 'request_path': request.path,
+                'unread_notices': _unread_notices}
+
+
+def _unread_notices():
+    """The signed-in user's unread notices for the navigation badge (one query, only when a page asks)."""
+    if not current_user.is_authenticated:
+        return 0
+    from mediation.services.notifications import unread_count
+    return unread_count(current_user)

@@ -227,6 +227,17 @@ def test_create_user(client, users, login, orgs, db):
     assert '已新建用户“newbie”' in html(client.get(response.headers['Location']))
 
 
+def test_create_user_with_an_organisation_id_out_of_range_is_a_message(client, users, login, orgs, db):
+    """A 40-digit id is not one of the choices: it must never reach the database (SQLite overflows)."""
+    login(users.admin)
+    response = client.post('/admin/users/new', data={
+        'username': 'huge', 'display_name': '大数', 'role': 'village_mediator', 'organisation_id': '9' * 40,
+        'password': 'secret-pass-1', 'confirm': 'secret-pass-1'})
+    assert response.status_code == 422
+    assert '请选择列表中的单位。' in html(response)
+    assert db.session.scalar(sa.select(User).where(User.username == 'huge')) is None
+
+
 def test_create_user_role_must_fit_organisation(client, users, login, orgs, db):
     login(users.admin)
     response = client.post('/admin/users/new', data={

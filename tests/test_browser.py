@@ -75,7 +75,8 @@ def test_village_mediator_logs_and_accepts_a_dispute(live_server, page, username
     page.click('button:has-text("确认：受理")')
     page.wait_for_selector('text=已完成“受理”')
     assert page.locator('text=人调字第1号').count() >= 1
-    assert page.locator('.badge', has_text='期限').count() >= 1
+    # The deadline line: the clock's name once ("调解期限"), then the due date.
+    assert page.locator('dd.deadline-line', has_text='届满').count() >= 1
     # Found again by the party's ID number; the address bar (and history) never holds the number.
     page.goto(f'{live_server}/cases/')
     page.fill('#q', '11010519491231002X')

@@ -43,6 +43,12 @@ def add_period(start: date, unit: str, amount: int, cal: WorkCalendar, pauses=()
 
 #: what the ``starts_at`` fact is called in an explanation ('受理' → '受理日的次日起算')
 START_LABELS_ZH = {'accepted': '受理', 'received': '签收', 'agreement_effective': '调解协议生效'}
+#: the same day named in English ('the day after the acceptance day')
+START_LABELS_EN = {'accepted': 'acceptance day', 'received': 'receipt day',
+                   'agreement_effective': "agreement's effective day"}
+#: A fresh intake's stage was "received" when the dispute was registered, not when materials arrived.
+INTAKE_START_LABEL_ZH, INTAKE_START_LABEL_EN = '登记', 'registration day'
+_UNITS_EN = {'days': ('day', 'days'), 'months': ('month', 'months'), 'workdays': ('working day', 'working days')}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ class DeadlineRule:
     #: the due-soon window for this rule when it differs from the profile's (a 3-working-day
     #: acceptance limit would otherwise be "due soon" from the moment the referral arrives)
     due_soon_workdays: int | None = None
+    #: the label in English; empty: worded from the unit, amount and start
+    label_en: str = ''
+    #: the label when the clock started with a fresh intake (a dispute registered here, not a
+    #: referral or a court's materials); empty: ``label_zh`` / ``label_en``
+    intake_label_zh: str = ''
+    intake_label_en: str = ''
 
     def __post_init__(self):
         object.__setattr__(self, 'unit', Unit(self.unit))
@@ -67,9 +79,24 @@ class DeadlineRule:
         if self.amount < 1:
             raise ValueError(f'rule {self.key!r}: amount must be at least 1, got {self.amount}')
 
-    def compute(self, start: date, cal: WorkCalendar, pauses=()) -> Deadline:
+    def compute(self, start: date, cal: WorkCalendar, pauses=(), *, fresh_intake: bool = False) -> Deadline:
         """The deadline of this rule for a clock started on ``start`` (see :mod:`workflows.periods`)."""
-        return add_period(start, self.unit, self.amount, cal, pauses, start_label=START_LABELS_ZH[self.starts_at])
+        if fresh_intake and self.starts_at == 'received':
+            labels = {'start_label': INTAKE_START_LABEL_ZH, 'start_label_en': INTAKE_START_LABEL_EN}
+        else:
+            labels = {'start_label': START_LABELS_ZH[self.starts_at], 'start_label_en': START_LABELS_EN[self.starts_at]}
+        return add_period(start, self.unit, self.amount, cal, pauses, **labels)
+
+    def describe(self, *, fresh_intake: bool = False) -> tuple[str, str]:
+        """(Chinese, English) label of the rule, worded for a fresh intake when that is how the clock started."""
+        if fresh_intake and self.intake_label_zh:
+            return self.intake_label_zh, self.intake_label_en or self.intake_label_zh
+        return self.label_zh, self.label_en or self._worded_en()
+
+    def _worded_en(self) -> str:
+        one, many = _UNITS_EN[self.unit.value]
+        return (f'Time limit: {self.amount} {one if self.amount == 1 else many} from the day after the '
+                f'{START_LABELS_EN[self.starts_at]}')
 
 
 class ExpiryAction(str, enum.Enum):
@@ -120,6 +147,7 @@ class Profile:
     due_soon_workdays: int
     #: rule key → action at expiry; a rule without an entry only reminds
     expiry_actions: Mapping[str, ExpiryAction] = field(default_factory=dict)
+    label_en: str = ''
 
     def __post_init__(self):
         missing = [key for key in RULE_KEYS if key not in self.rules]
@@ -164,30 +192,53 @@ class Profile:
         rules = {key: DeadlineRule(key=key, **rule) for key, rule in data['rules'].items()}
         return cls(name=data['name'], label_zh=data['label_zh'], rules=rules,
                    due_soon_workdays=data['due_soon_workdays'],
-                   expiry_actions=dict(data.get('expiry_actions', {})))
+                   expiry_actions=dict(data.get('expiry_actions', {})), label_en=data.get('label_en', ''))
 
 
 STATUTORY_DATA = {
     'name': 'statutory',
     'label_zh': '法定期限（人民调解一个月，法院委派、委托调解30日、15日、7日）',
+    'label_en': "Statutory limits (people's mediation one month; court-delegated and entrusted mediation "
+                '30, 15 or 7 days)',
     # domain.md §2.3: an internal warning at about five working days left
     'due_soon_workdays': 5,
     'rules': {
         'mediation.village': {'label_zh': '村级调解期限：自受理次日起一个月',
+                              'label_en': 'Village mediation time limit: one month from the day after acceptance',
                               'unit': 'months', 'amount': 1, 'starts_at': 'accepted'},
         'mediation.town': {'label_zh': '乡镇（街道）调解期限：自受理次日起一个月',
+                           'label_en': 'Town (subdistrict) mediation time limit: one month from the day after '
+                                       'acceptance',
                            'unit': 'months', 'amount': 1, 'starts_at': 'accepted'},
         'mediation.district': {'label_zh': '区（县）调解期限：自受理次日起一个月',
+                               'label_en': 'District (county) mediation time limit: one month from the day after '
+                                           'acceptance',
                                'unit': 'months', 'amount': 1, 'starts_at': 'accepted'},
         'mediation.court_delegated': {'label_zh': '法院委派调解期限：自调解员签收材料次日起30日',
+                                      'label_en': 'Court-delegated mediation time limit: 30 days from the day after '
+                                                  'the mediator signed for the materials',
                                       'unit': 'days', 'amount': 30, 'starts_at': 'received'},
         'mediation.court_entrusted': {'label_zh': '法院委托调解期限（普通程序）：自调解员签收材料次日起15日',
+                                      'label_en': 'Court-entrusted mediation time limit (ordinary procedure): 15 days '
+                                                  'from the day after the mediator signed for the materials',
                                       'unit': 'days', 'amount': 15, 'starts_at': 'received'},
         'mediation.court_entrusted_summary': {'label_zh': '法院委托调解期限（简易程序）：自调解员签收材料次日起7日',
+                                              'label_en': 'Court-entrusted mediation time limit (summary procedure): '
+                                                          '7 days from the day after the mediator signed for the '
+                                                          'materials',
                                               'unit': 'days', 'amount': 7, 'starts_at': 'received'},
+        # No national limit for a committee to accept a dispute brought to it (domain.md §2.1 D15:
+        # "promptly"); the 3 working days of a referral (OL21 Art 12) serve as the reminder.
         'acceptance': {'label_zh': '受理期限：自收到移送、委派材料次日起3个工作日内决定是否受理',
+                       'label_en': 'Acceptance time limit: decide whether to accept within 3 working days from the '
+                                   'day after the referred or delegated materials arrived',
+                       'intake_label_zh': '受理期限：自登记纠纷次日起3个工作日内决定是否受理',
+                       'intake_label_en': 'Acceptance time limit: decide whether to accept within 3 working days '
+                                          'from the day after the dispute was registered',
                        'unit': 'workdays', 'amount': 3, 'starts_at': 'received', 'due_soon_workdays': 1},
         'jc_apply': {'label_zh': '申请司法确认期限：自调解协议生效次日起30日',
+                     'label_en': 'Time limit to apply for judicial confirmation: 30 days from the day after the '
+                                 'agreement took effect',
                      'unit': 'days', 'amount': 30, 'starts_at': 'agreement_effective'},
     },
     'expiry_actions': {
@@ -210,16 +261,28 @@ FAST_TRACK_DATA = {
     **STATUTORY_DATA,
     'name': 'fast_track',
     'label_zh': '快速调处（“四级七天”：村1个工作日，乡镇、区各2个工作日）',
+    'label_en': 'Fast track ("four levels, seven days": village 1 working day, town and district 2 each)',
     'due_soon_workdays': 1,
     'rules': {
         **STATUTORY_DATA['rules'],
         'mediation.village': {'label_zh': '村级快速调处期限：自受理次日起1个工作日',
+                              'label_en': 'Village fast-track time limit: 1 working day from the day after '
+                                          'acceptance',
                               'unit': 'workdays', 'amount': 1, 'starts_at': 'accepted'},
         'mediation.town': {'label_zh': '乡镇（街道）快速调处期限：自受理次日起2个工作日',
+                           'label_en': 'Town (subdistrict) fast-track time limit: 2 working days from the day after '
+                                       'acceptance',
                            'unit': 'workdays', 'amount': 2, 'starts_at': 'accepted'},
         'mediation.district': {'label_zh': '区（县）快速调处期限：自受理次日起2个工作日',
+                               'label_en': 'District (county) fast-track time limit: 2 working days from the day '
+                                           'after acceptance',
                                'unit': 'workdays', 'amount': 2, 'starts_at': 'accepted'},
         'acceptance': {'label_zh': '受理期限（快速调处）：自收到移送材料次日起1个工作日内决定是否受理',
+                       'label_en': 'Acceptance time limit (fast track): decide whether to accept within 1 working '
+                                   'day from the day after the referred materials arrived',
+                       'intake_label_zh': '受理期限（快速调处）：自登记纠纷次日起1个工作日内决定是否受理',
+                       'intake_label_en': 'Acceptance time limit (fast track): decide whether to accept within 1 '
+                                          'working day from the day after the dispute was registered',
                        'unit': 'workdays', 'amount': 1, 'starts_at': 'received', 'due_soon_workdays': 0},
     },
 }
@@ -249,6 +312,9 @@ class ClockFacts:
     pauses: tuple[Pause, ...] = ()
     #: extensions agreed by both parties (延长), in order, each counted from the previous due date
     extensions: tuple[tuple[Unit, int], ...] = ()
+    #: the stage began with a dispute registered at its committee (not a referral or a court's
+    #: materials): the acceptance limit runs from the registration and is worded so
+    fresh_intake: bool = False
 
 
 def stage_deadline(profile: Profile, facts: ClockFacts, cal: WorkCalendar) -> Deadline | None:
@@ -260,17 +326,20 @@ def stage_deadline(profile: Profile, facts: ClockFacts, cal: WorkCalendar) -> De
     rule = profile.rule_for(facts.clock, facts.level, facts.kind)
     if rule is None:
         return None
-    steps = [{'code': 'rule', 'text': rule.label_zh, 'rule': rule.key,
-              'profile': profile.name, 'profile_label': profile.label_zh}]
+    label_zh, label_en = rule.describe(fresh_intake=facts.fresh_intake)
+    steps = [{'code': 'rule', 'text': label_zh, 'text_en': label_en, 'rule': rule.key,
+              'profile': profile.name, 'profile_label': profile.label_zh,
+              'profile_label_en': profile.label_en or profile.label_zh}]
     noted_years = set()
-    result = rule.compute(facts.start, cal, facts.pauses)
+    result = rule.compute(facts.start, cal, facts.pauses, fresh_intake=facts.fresh_intake)
     provisional_years = set(result.provisional_years)
     for number, (unit, amount) in enumerate(facts.extensions, start=1):
         unit = Unit(unit)
         _add_part(steps, result.explanation, noted_years, final=False)
         steps.append({'code': 'extension', 'text': f'经双方当事人同意，第{number}次延长期限',
-                      'unit': unit.value, 'amount': amount})
-        result = add_period(result.due, unit, amount, cal, facts.pauses, start_label='原届满')
+                      'text_en': f'Extension {number}, agreed by both parties', 'unit': unit.value, 'amount': amount})
+        result = add_period(result.due, unit, amount, cal, facts.pauses, start_label='原届满',
+                            start_label_en='previous due date')
         provisional_years |= result.provisional_years
     _add_part(steps, result.explanation, noted_years, final=True)
     return Deadline(due=result.due, provisional=bool(provisional_years), explanation=tuple(steps),
@@ -285,5 +354,6 @@ def _add_part(steps, explanation, noted_years, final):
                 continue
             noted_years.update(step['years'])
         elif step['code'] == 'due' and not final:
-            step = {**step, 'code': 'interim_due', 'text': f'延长前{step["text"]}'}
+            step = {**step, 'code': 'interim_due', 'text': f'延长前{step["text"]}',
+                    'text_en': f'Before the extension: {step["text_en"]}'}
         steps.append(step)

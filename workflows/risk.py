@@ -56,30 +56,41 @@ class RiskRoute:
     level: Level  # the committee that may accept the intake directly
     alert_supervisor: bool
     police_report: bool
-    #: shown to the user; formatted with ``flags`` and ``rules``
+    #: shown to the user; formatted with ``flags`` and ``rules``. It names the condition only:
+    #: what follows from the row (the police report) is said once by whoever words the alert.
     reason: str
+    #: the same in English, lower case (it is read inside a sentence); empty: the Chinese is shown
+    reason_en: str = ''
 
 
 #: Defaults from domain.md §2.3 and §5.2 (local practice, so each deployment may change them).
 #: A yellow risk level needs no row: it is resolved locally, at the village.
 DEFAULT_ROUTES = (
     # 临海 grading: red is reported upward at once.
-    RiskRoute('red', Level.TOWN, True, True, '红色风险：立即上报'),
-    # PML Art 25: a dispute that may turn criminal is reported to the police at once.
-    RiskRoute('mzx_risk', Level.TOWN, True, True, '有民转刑风险，须及时报告公安机关（人民调解法第二十五条）'),
+    RiskRoute('red', Level.TOWN, True, True, '红色风险：立即上报', 'red risk: report upward at once'),
+    # PML Art 25: a dispute that may turn criminal is reported to the police at once (the alert says so).
+    RiskRoute('mzx_risk', Level.TOWN, True, True, '有民转刑风险', 'risk of turning into a criminal case'),
     # 临海 grading: orange is disposed of the same day, under the supervisor's eye.
-    RiskRoute('orange', Level.VILLAGE, True, False, '橙色风险：当日处置'),
+    RiskRoute('orange', Level.VILLAGE, True, False, '橙色风险：当日处置', 'orange risk: deal with it the same day'),
     RiskRoute('large_group', Level.TOWN, True, False,
-              '群体性纠纷，涉及{flags.people_involved}人（{rules.group_threshold}人以上）'),
-    RiskRoute('large_amount', Level.TOWN, False, False, '涉及金额{flags.amount}元（{rules.amount_threshold}元以上）'),
+              '群体性纠纷，涉及{flags.people_involved}人（{rules.group_threshold}人以上）',
+              'group dispute involving {flags.people_involved} people (threshold {rules.group_threshold})'),
+    RiskRoute('large_amount', Level.TOWN, False, False, '涉及金额{flags.amount}元（{rules.amount_threshold}元以上）',
+              'amount at stake {flags.amount} yuan (threshold {rules.amount_threshold})'),
     # MOJ02 Art 21: cross-area and cross-unit disputes go to the town/street committee.
-    RiskRoute('cross_area', Level.TOWN, False, False, '跨地区、跨单位纠纷'),
-    RiskRoute('petition_risk', Level.VILLAGE, True, False, '有信访风险'),
+    RiskRoute('cross_area', Level.TOWN, False, False, '跨地区、跨单位纠纷', 'crosses areas or units'),
+    RiskRoute('petition_risk', Level.VILLAGE, True, False, '有信访风险', 'risk of petitions'),
     # 诸暨: difficult disputes are handled at the county level by an assigned leader.
-    RiskRoute('major_difficult', Level.DISTRICT, True, False, '重大疑难纠纷'),
-    RiskRoute('abnormal_death', Level.DISTRICT, True, False, '非正常死亡引发的纠纷'),
-    RiskRoute('group_with_petition_risk', Level.DISTRICT, True, False, '群体性纠纷且有集体上访倾向'),
+    RiskRoute('major_difficult', Level.DISTRICT, True, False, '重大疑难纠纷', 'major or difficult dispute'),
+    RiskRoute('abnormal_death', Level.DISTRICT, True, False, '非正常死亡引发的纠纷', 'dispute arising from an abnormal death'),
+    # Only with a group dispute and a petition risk, both named by their own rows when they match.
+    RiskRoute('group_with_petition_risk', Level.DISTRICT, True, False, '有集体上访倾向',
+              'tendency toward collective petitions'),
 )
+
+#: What a matching ``police_report`` row adds to an alert, once however many rows ask for it (PML Art 25).
+POLICE_REPORT_ZH = '须及时报告公安机关（人民调解法第二十五条）'
+POLICE_REPORT_EN = "Report to the police promptly (People's Mediation Law, Art. 25)"
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,8 @@ class RiskAssessment:
     alert_supervisor: bool
     police_report: bool  # the PML Art 25 checklist applies
     reasons: tuple[str, ...]  # Chinese, one per matching row, in table order
+    #: the same in English (a row without English wording gives its Chinese)
+    reasons_en: tuple[str, ...] = ()
 
 
 def assess(flags: RiskFlags, rules: RiskRules = RiskRules()) -> RiskAssessment:
@@ -113,4 +126,5 @@ def assess(flags: RiskFlags, rules: RiskRules = RiskRules()) -> RiskAssessment:
         alert_supervisor=any(route.alert_supervisor for route in matching),
         police_report=any(route.police_report for route in matching),
         reasons=tuple(route.reason.format(flags=flags, rules=rules) for route in matching),
+        reasons_en=tuple((route.reason_en or route.reason).format(flags=flags, rules=rules) for route in matching),
     )

@@ -187,6 +187,8 @@ def _fill_user_choices(form, user=None):
 
 def _chosen_organisation(form):
     """The organisation picked in a validated form, or None with a message at the field."""
+    if form.organisation_id.errors:  # not one of the choices (a forged or 40-digit id is never looked up)
+        return None
     if form.organisation_id.data:
         return db.session.get(Organisation, form.organisation_id.data)
     if not form.organisation_id.errors:

@@ -19,7 +19,7 @@ def stage_json(stage, user):
 
 def case_json(case, user):
     return {
-        'id': case.id, 'matter_code': case.matter_code, 'title': case.title, 'category': case.category.full_name,
+        'id': case.id, 'matter_code': case.matter_code, 'title': case.title, 'category': case.category.full_name_zh,
         'source': case.source.value, 'created_at': iso(case.created_at),
         'amount': str(case.amount) if case.amount is not None else None, 'people_involved': case.people_involved,
         'parties': [{'role': p.role.value, 'kind': p.kind.value, 'name': p.name, 'id_number': p.id_number_masked,

@@ -19,6 +19,7 @@ from mediation.extensions import limiter
 from mediation.extensions import login_manager
 from mediation.models import User
 from mediation.services import accounts
+from mediation.web import remember_locale
 
 
 @login_manager.user_loader
@@ -54,17 +55,22 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
+        locale = session.get('locale')
         logout_user()
-        session.clear()
+        session.clear()  # nothing of the signed-in session stays behind …
+        if locale:
+            session['locale'] = locale  # … except the language the user chose
         flash(_('您已安全退出。'), 'info')
     return redirect(url_for('auth.login'))
 
 
 @bp.route('/locale/<code>', methods=['POST'])
 def set_locale(code):
+    response = redirect(_safe_next(request.form.get('next')))
     if EmptyForm().validate_on_submit() and code in current_app.config['LANGUAGES']:
         session['locale'] = code
-    return redirect(_safe_next(request.form.get('next')))
+        remember_locale(response, code)  # kept beyond this session (sign-out, expiry, a closed browser)
+    return response
 
 
 def _safe_next(target):

@@ -73,6 +73,10 @@ class Notice(Base):
     message_en: so.Mapped[str] = so.mapped_column(sa.String(500), default='')
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint('organisation_id', 'stage_id', 'kind', 'day'),)
+    __table_args__ = (
+        sa.UniqueConstraint('organisation_id', 'stage_id', 'kind', 'day'),
+        # An organisation's notices newest first: the notices page and the unread count read only these.
+        sa.Index('ix_notice_organisation_id_created_at', 'organisation_id', 'created_at'),
+    )
 
     stage = so.relationship('Stage')

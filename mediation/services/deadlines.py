@@ -21,6 +21,7 @@ from workflows.deadlines import Unit
 from workflows.deadlines import get_profile
 from workflows.deadlines import stage_deadline
 from workflows.enums import Clock
+from workflows.enums import StageKind
 from workflows.periods import Deadline
 from workflows.periods import Pause
 from workflows.states import CLOCK_RUNNING
@@ -35,6 +36,7 @@ class StageDeadline:
     deadline: Optional[Deadline]  # None while the clock is stopped (paused)
     due_soon_on: Optional[date]
     stopped: bool = False
+    rule_label_en: str = ''
 
 
 def _clock_for(stage: Stage, events: list[Event]) -> Optional[Clock]:
@@ -84,13 +86,16 @@ def derive_deadline(stage: Stage, events: list[Event], calendar: WorkCalendar) -
     start = _start(stage, rule.starts_at)
     if start is None:
         return None
+    fresh_intake = stage.previous_stage_id is None and stage.kind == StageKind.PEOPLE
     facts = ClockFacts(clock=clock, level=stage.level, kind=stage.kind, start=start,
                        pauses=_pauses(events) if clock == Clock.MEDIATION else (),
-                       extensions=_extensions(events) if clock == Clock.MEDIATION else ())
+                       extensions=_extensions(events) if clock == Clock.MEDIATION else (),
+                       fresh_intake=fresh_intake)
     deadline = stage_deadline(profile, facts, calendar)
     stopped = State(stage.state) == State.PAUSED
     due_soon_on = profile.due_soon_from(deadline.due, calendar, rule) if deadline and not stopped else None
-    return StageDeadline(clock, rule.key, rule.label_zh, deadline, due_soon_on, stopped)
+    label_zh, label_en = rule.describe(fresh_intake=fresh_intake)
+    return StageDeadline(clock, rule.key, label_zh, deadline, due_soon_on, stopped, label_en)
 
 
 def stage_events(stage: Stage) -> list[Event]:

@@ -101,8 +101,8 @@ def _open_court_stages(conn, rows, now, reason, lapsed):
 
 def _tell_the_court(conn, rows, now, reason, lapsed):
     notices.notify(conn, NoticeKind.RETURNED, [
-        notices.Notification(row.court_id, row.id, notices.returned_to_court_text(row.committee_name, reason,
-                                                                                  lapsed=lapsed))
+        notices.Notification.worded(row.court_id, row.id,
+                                    notices.returned_to_court_text(row.committee_name, reason, lapsed=lapsed))
         for row in rows], now)
 
 

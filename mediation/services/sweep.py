@@ -192,7 +192,7 @@ def _remind(conn, rows, today, now) -> int:
     if not rows:
         return 0
     notices.notify(conn, NoticeKind.DUE_SOON, [
-        notices.Notification(row.committee_id, row.id, notices.due_soon_text(Clock(row.clock), row.due_on))
+        notices.Notification.worded(row.committee_id, row.id, notices.due_soon_text(Clock(row.clock), row.due_on))
         for row in rows], now)
     _update_stages(conn, [row.id for row in rows], next_check_on=today + timedelta(days=1))
     return len(rows)
@@ -287,11 +287,11 @@ def _expire(conn, rows, now, report):
         elif outcome.needs_decision:
             report.needs_decision += len(claimed)
         for row in claimed:
-            message = f'（{row.committee_name}）{outcome.notice.text}'
+            message = notices.lapse_text(row.committee_name, outcome.notice)
             if outcome.notice.tell_committee:
-                lapse_notices.append(notices.Notification(row.committee_id, row.id, message))
+                lapse_notices.append(notices.Notification.worded(row.committee_id, row.id, message))
             if outcome.notice.tell_supervisor and row.parent_id:
-                lapse_notices.append(notices.Notification(row.parent_id, row.id, message))
+                lapse_notices.append(notices.Notification.worded(row.parent_id, row.id, message))
     notices.notify(conn, NoticeKind.OVERDUE, lapse_notices, now)
     # Transitions cleared next_check_on in their own UPDATE (one new row version per stage, not
     # two); the rest, acted on now or before, are not looked at again either.

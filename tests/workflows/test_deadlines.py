@@ -205,8 +205,9 @@ def test_stage_deadline(profile, clock, level, kind, start, due):
     deadline = stage_deadline(profile, ClockFacts(clock, level, kind, start), CAL_2026)
     assert deadline.due == due
     rule = profile.rule_for(clock, level, kind)
-    assert deadline.explanation[0] == {'code': 'rule', 'text': rule.label_zh, 'rule': rule.key,
-                                       'profile': profile.name, 'profile_label': profile.label_zh}
+    assert deadline.explanation[0] == {'code': 'rule', 'text': rule.label_zh, 'text_en': rule.label_en,
+                                       'rule': rule.key, 'profile': profile.name, 'profile_label': profile.label_zh,
+                                       'profile_label_en': profile.label_en}
 
 
 def test_court_stage_has_no_deadline():

@@ -214,7 +214,9 @@ def test_due_is_a_working_day_after_the_start(start, period, data):
     assert deadline.due > start
     assert deadline.provisional == bool(deadline.provisional_years)
     assert deadline.explanation[-1] == {'code': 'due', 'text': deadline.explanation[-1]['text'],
+                                        'text_en': deadline.explanation[-1]['text_en'],
                                         'date': deadline.due.isoformat()}
+    assert all(step['text'] and step['text_en'] for step in deadline.explanation)
     json.dumps(deadline.explanation)
 
 
