@@ -2,6 +2,7 @@
 from flask import url_for
 from flask_babel import gettext as _
 
+from mediation.services.supervision import supervises
 from workflows.enums import Role
 
 
@@ -14,6 +15,8 @@ def navigation_for(user):
         items.append((_('登记纠纷'), url_for('cases.new')))
     if user.role in (Role.TOWN_MEDIATOR, Role.DISTRICT_OFFICER, Role.COURT_OFFICER):
         items.append((_('到期与超期'), url_for('main.deadlines')))
+    if supervises(user):
+        items.append((_('督导'), url_for('main.supervision')))
     items.append((_('期限计算'), url_for('main.deadline_calculator')))
     if user.role == Role.ADMIN:
         items += [(_('组织机构'), url_for('admin.organisations')), (_('用户'), url_for('admin.users')),

@@ -20,7 +20,23 @@ from workflows.enums import RiskLevel
 from workflows.enums import Source
 from workflows.enums import StageKind
 from workflows.enums import deadline_status
+from workflows.states import OPEN_STATES
 from workflows.states import State
+
+
+def _english() -> bool:
+    """The current request shows English (data labels follow the interface's language)."""
+    from flask import has_request_context
+    if not has_request_context():
+        return False
+    from flask_babel import get_locale
+    locale = get_locale()
+    return locale is not None and locale.language == 'en'
+
+
+#: SQL for "the stage is open" (``workflows.states.OPEN_STATES``) as partial indexes spell it; the
+#: queries that should use such an index spell it the same way (``services.case_queries``).
+OPEN_PREDICATE = 'state IN ({})'.format(', '.join(f"'{state.value}'" for state in sorted(OPEN_STATES)))
 
 #: Categories whose agreements settle an identity relation, which no court confirms (CPLI Art 355).
 IDENTITY_RELATION_CATEGORIES = frozenset({'HY-HY', 'HY-SHY'})
@@ -34,6 +50,8 @@ class Category(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(50))
+    #: the English name (shown in the English interface); empty: the Chinese name is shown
+    name_en: so.Mapped[str] = so.mapped_column(sa.String(100), default='', server_default='')
     parent_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('category.id'), index=True)
     sort_order: so.Mapped[int] = so.mapped_column(default=0)
     active: so.Mapped[bool] = so.mapped_column(default=True)
@@ -44,7 +62,18 @@ class Category(Base):
     children: so.Mapped[list['Category']] = so.relationship(back_populates='parent', order_by='Category.sort_order')
 
     @property
+    def label(self) -> str:
+        """The name in the language of the page being shown (Chinese outside a request)."""
+        return (self.name_en or self.name) if _english() else self.name
+
+    @property
     def full_name(self) -> str:
+        """Parent / child, in the language of the page being shown: for the screens."""
+        return f'{self.parent.label} / {self.label}' if self.parent else self.label
+
+    @property
+    def full_name_zh(self) -> str:
+        """Parent / child in Chinese whatever the page's language: for documents and the API."""
         return f'{self.parent.name} / {self.name}' if self.parent else self.name
 
     @property
@@ -107,6 +136,9 @@ class Party(Base):
     """A party. ID numbers and phones are stored encrypted plus a keyed hash for exact lookup."""
 
     __tablename__ = 'party'
+    # A name typed into the case list's search box matches from its start (PostgreSQL: LIKE 'x%'
+    # needs the pattern operators whatever the database's collation).
+    __table_args__ = (sa.Index('ix_party_name', 'name', postgresql_ops={'name': 'text_pattern_ops'}),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('dispute_case.id', ondelete='CASCADE'), index=True)
@@ -179,7 +211,28 @@ class Stage(Base):
         # Partial: the millions of rows with nothing left to check are not in the index at all.
         sa.Index('ix_stage_next_check_on', 'next_check_on', sqlite_where=sa.text('next_check_on IS NOT NULL'),
                  postgresql_where=sa.text('next_check_on IS NOT NULL')),
-        sa.Index('ix_stage_committee_state', 'committee_id', 'state'),
+        # The case lists (services.case_queries) walk these in case order, newest first, so a page
+        # costs the same at ten thousand cases as at a million (migration 3b8e51c0d7a4).
+        sa.Index('ix_stage_committee_id_state_case_id', 'committee_id', 'state', 'case_id'),
+        sa.Index('ix_stage_committee_id_case_id', 'committee_id', 'case_id'),
+        sa.Index('ix_stage_state_case_id', 'state', 'case_id'),
+        # Overdue work (a lapsed acceptance or mediation clock): not the closed confirmation windows
+        # of old agreements, which pile up over the years.
+        sa.Index('ix_stage_work_due_on', 'due_on', sqlite_where=sa.text("clock <> 'jc_apply'"),
+                 postgresql_where=sa.text("clock <> 'jc_apply'")),
+        # Open stages per committee by arrival: the supervision page's oldest open cases (the state
+        # too, so the index alone answers: SQLite checks the condition again on every row).
+        sa.Index('ix_stage_open_received_at', 'committee_id', 'received_at', 'state',
+                 sqlite_where=sa.text(OPEN_PREDICATE),
+                 postgresql_where=sa.text(OPEN_PREDICATE)),
+        # Stages that arrived by referral, by arrival: the cases referred up in a month.
+        sa.Index('ix_stage_referral_received_at', 'received_at',
+                 sqlite_where=sa.text('previous_stage_id IS NOT NULL'),
+                 postgresql_where=sa.text('previous_stage_id IS NOT NULL')),
+        # A case number typed into the search box: （2026）枫源人调字第3号.
+        sa.Index('ix_stage_number_serial_year', 'number_serial', 'number_year',
+                 sqlite_where=sa.text('number_serial IS NOT NULL'),
+                 postgresql_where=sa.text('number_serial IS NOT NULL')),
     )
     # Manual versioning: a transition bumps it (services.transitions); a recomputed deadline
     # does not, so a calendar edit never turns an open form stale. UPDATEs still check it.

@@ -1,74 +1,77 @@
-"""Read-only queries behind the work pages (views stay thin, templates never query)."""
-from collections import namedtuple
+"""Read-only queries behind the work pages (views stay thin, templates never query).
+
+The tiles and the lists of the dashboard and of the deadlines page are the case lists
+themselves (``services.case_queries``): a tile's number is ``count_cases`` of the filters its
+link opens, and a list is the first page of them, so the two cannot disagree.
+"""
+from dataclasses import dataclass
 from datetime import date
+from typing import Optional
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-
-from mediation.access import visible_stages_clause
-from mediation.extensions import db
-from mediation.models import Case
-from mediation.models import Notice
-from mediation.models import Organisation
-from mediation.models import Stage
-from mediation.services.case_queries import in_hand
+from mediation.services import case_queries
+from mediation.services import notifications
+from mediation.services.case_queries import CaseFilters
 from workflows.enums import DeadlineStatus
-from workflows.enums import StageKind
-from workflows.states import State
+from workflows.enums import Role
 
 
-def own_stage_counts(user, today: date) -> dict:
-    """Stages in the hands of the user's own committee: total, pending acceptance, due soon, overdue.
+@dataclass
+class Tile:
+    """One number of the dashboard and the list it links to (``filters``)."""
 
-    The same conditions as the case list's ``mine`` and ``due`` filters, so each tile's number
-    is the length of the list it links to.
+    key: str
+    filters: CaseFilters
+    count: int
+
+
+def work_filters(user) -> dict[str, CaseFilters]:
+    """The lists behind the dashboard's tiles, by key.
+
+    - ``inbox``: stages waiting for the user's own committee (or court) to accept them;
+    - ``open``: the own committee's open stages (在办);
+    - ``due_soon`` / ``overdue``: every stage of the jurisdiction whose clock is near or past its
+      due date, the parties' window to apply for judicial confirmation included.
     """
-    base = sa.select(sa.func.count()).select_from(Stage).where(
-        Stage.committee_id == user.organisation_id, in_hand(Stage))
-    return {
-        'open': db.session.scalar(base),
-        'pending': db.session.scalar(base.where(Stage.state == State.PENDING_ACCEPTANCE)),
-        'due_soon': db.session.scalar(base.where(Stage.deadline_status_clause(DeadlineStatus.DUE_SOON, today))),
-        'overdue': db.session.scalar(base.where(Stage.deadline_status_clause(DeadlineStatus.OVERDUE, today))),
-    }
+    filters = {}
+    if user.role != Role.ADMIN:
+        filters['inbox'] = CaseFilters(view=case_queries.INBOX)
+        filters['open'] = CaseFilters(committee_id=user.organisation_id, state=case_queries.OPEN)
+    filters['due_soon'] = CaseFilters(due=DeadlineStatus.DUE_SOON)
+    filters['overdue'] = CaseFilters(due=DeadlineStatus.OVERDUE)
+    return filters
 
 
-def deadline_watch(user, today: date, *, limit: int = 200):
-    """Due-soon and overdue stages in the user's jurisdiction, most urgent first: (overdue, due soon)."""
-    overdue = Stage.deadline_status_clause(DeadlineStatus.OVERDUE, today)
-    query = (sa.select(Stage).join(Case, Case.id == Stage.case_id)
-             .where(visible_stages_clause(user),
-                    sa.or_(overdue, Stage.deadline_status_clause(DeadlineStatus.DUE_SOON, today)))
-             .options(so.contains_eager(Stage.case), so.joinedload(Stage.committee))
-             .order_by(Stage.due_on, Stage.id).limit(limit))
-    stages = db.session.scalars(query).all()
-    return ([s for s in stages if s.deadline_status(today) is DeadlineStatus.OVERDUE],
-            [s for s in stages if s.deadline_status(today) is DeadlineStatus.DUE_SOON])
+def tiles(user, today: date) -> list[Tile]:
+    horizon = case_queries.due_soon_horizon(today)
+    return [Tile(key, filters, case_queries.count_cases(user, filters, today, horizon=horizon))
+            for key, filters in work_filters(user).items()]
 
 
-#: One line of the dashboard's notices: a stored notice (``message``) or a stage waiting for the
-#: organisation to accept it (``sender``: the committee it came from).
-FeedItem = namedtuple('FeedItem', 'at case_id title message sender due_on to_court')
+@dataclass
+class DeadlineLists:
+    overdue: case_queries.Page
+    due_soon: case_queries.Page
+    overdue_count: Optional[int] = None
+    due_soon_count: Optional[int] = None
 
 
-def recent_notices(user, *, limit: int = 20) -> list[FeedItem]:
-    """The organisation's latest notices and the referrals waiting for its acceptance, newest first.
+def deadline_lists(user, today: date, *, limit: int, counts: bool = False) -> DeadlineLists:
+    """The first ``limit`` rows of the jurisdiction's overdue and due-soon lists (earliest due date
+    first), the very lists the case list's 已超期 and 即将到期 views page through."""
+    horizon = case_queries.due_soon_horizon(today)
+    lists = DeadlineLists(
+        overdue=case_queries.case_page(user, CaseFilters(due=DeadlineStatus.OVERDUE), today, per_page=limit),
+        due_soon=case_queries.case_page(user, CaseFilters(due=DeadlineStatus.DUE_SOON), today, per_page=limit,
+                                        horizon=horizon))
+    if counts:
+        lists.overdue_count = case_queries.count_cases(user, CaseFilters(due=DeadlineStatus.OVERDUE), today)
+        lists.due_soon_count = case_queries.count_cases(user, CaseFilters(due=DeadlineStatus.DUE_SOON), today,
+                                                        horizon=horizon)
+    return lists
 
-    A stage that arrived by referral (from a committee, or sent to the court) and waits for
-    acceptance is its own notice: nothing is stored for it, and it leaves the list once accepted
-    or declined.
-    """
-    stored = db.session.scalars(sa.select(Notice).where(Notice.organisation_id == user.organisation_id)
-                                .options(so.joinedload(Notice.stage).joinedload(Stage.case))
-                                .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)).all()
-    previous = so.aliased(Stage)
-    arrivals = db.session.execute(
-        sa.select(Stage, Organisation.name).join(previous, previous.id == Stage.previous_stage_id)
-        .join(Organisation, Organisation.id == previous.committee_id)
-        .where(Stage.committee_id == user.organisation_id, Stage.state == State.PENDING_ACCEPTANCE)
-        .options(so.joinedload(Stage.case)).order_by(Stage.received_at.desc(), Stage.id.desc()).limit(limit)).all()
-    items = [FeedItem(n.created_at, n.stage and n.stage.case_id, n.stage and n.stage.case.title, n.message,
-                      None, None, False) for n in stored]
-    items += [FeedItem(stage.received_at, stage.case_id, stage.case.title, None, sender, stage.due_on,
-                       stage.kind == StageKind.COURT) for stage, sender in arrivals]
-    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
+
+def recent_notices(user, *, limit: int = 20) -> list[notifications.NoticeItem]:
+    """The organisation's latest notices (read or not by ``user``) and the referrals waiting for its
+    acceptance, newest first (``services.notifications``: a waiting referral stores nothing and
+    leaves the list once accepted or declined)."""
+    return notifications.feed(user, limit=limit)
