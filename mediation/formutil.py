@@ -4,11 +4,14 @@ The request has already removed NUL characters and unpaired surrogates (``mediat
 here text loses the blanks around it (passwords excepted), so a choice of " " is an empty choice.
 """
 from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
+from wtforms import DateTimeLocalField
 from wtforms import FieldList
 from wtforms import Form
 from wtforms import FormField
@@ -118,3 +121,33 @@ class ChineseIntegerField(_ParseErrorOnly, IntegerField):
             return whole_number(text)
         except InputError:
             raise InputError(_('数字过大。')) from None
+
+
+class ChineseDateTimeField(_ParseErrorOnly, DateTimeLocalField):
+    """A date and time of day as typed in China (``2026-03-05T09:30`` from the browser's picker, or
+    ``2026-03-05 09:30``), kept naive in Beijing time: the view turns it into UTC (``chinatime.to_utc_naive``).
+    ``latest='now'`` refuses a time more than a quarter of an hour ahead (a time cannot lie ahead)."""
+
+    parse_error = _l('请输入有效的日期和时间（格式：2026-10-01 09:30）。')
+
+    def __init__(self, *args, latest=None, **kwargs):
+        kwargs.setdefault('format', ['%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S'])
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+
+    def parse(self, text):
+        from mediation.chinatime import CHINA
+        for pattern in self.format:
+            try:
+                moment = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(text)
+        if not DATE_RANGE[0] <= moment.date() <= DATE_RANGE[1]:
+            raise InputError(_('日期须在 %(first)s 年至 %(last)s 年之间。', first=DATE_RANGE[0].year,
+                               last=DATE_RANGE[1].year))
+        if self.latest == 'now' and moment > datetime.now(CHINA).replace(tzinfo=None) + timedelta(minutes=15):
+            raise InputError(_('时间不能晚于现在。'))
+        return moment

@@ -7,6 +7,7 @@ given a way in here. Runs on SQLite and on PostgreSQL, where a NUL byte used to 
 """
 import hashlib
 import json
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -17,13 +18,17 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from mediation.chinatime import utcnow
 from mediation.extensions import db as _db
+from mediation.services import notices
 from mediation.services import tokens
 from tests.factories import make_case
 from tests.helpers import accepted_stage
 from tests.helpers import complete_draft
 from tests.helpers import fire
 from tests.helpers import utc
+from workflows.enums import Clock
+from workflows.enums import NoticeKind
 
 #: The classes of input the hardening issue found breaking things, and their neighbours.
 HOSTILE = (
@@ -125,6 +130,14 @@ def world(app, db, orgs, users, client):
     complete_draft(signing, users.village)
     fire(signing, 'draft_agreement', users.village, utc(2026, 3, 5))
     token = tokens.create_token(users.village.username, 'fuzz')
+    agreed = accepted_stage(users.village, utc(2026, 3, 2))  # the work records' forms, new and corrected
+    complete_draft(agreed, users.village, kind='oral')
+    fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 5))
+    corrected = _work_records(mediating, agreed, users.village)
+    # a notice for the village, so the notices page offers its "mark read" buttons
+    notices.notify(_db.session.connection(), NoticeKind.DUE_SOON, [notices.Notification.worded(
+        users.village.organisation_id, mediating.id, notices.due_soon_text(Clock.MEDIATION, date(2026, 4, 2)))],
+        utcnow())
     _db.session.commit()
     forms = []
 
@@ -135,8 +148,13 @@ def world(app, db, orgs, users, client):
             forms.extend((user, method, action, fields) for method, action, fields in forms_on(client, path))
 
     read(users.village, ['/', '/cases/', '/cases/new', f'/cases/{pending.id}', f'/cases/{mediating.case_id}',
-                         '/deadline-calculator', f'/cases/{mediating.case_id}/stages/{mediating.id}/agreement',
-                         f'/cases/{signing.case_id}/stages/{signing.id}/agreement/sign'])
+                         '/deadline-calculator', '/notices',
+                         f'/cases/{mediating.case_id}/stages/{mediating.id}/agreement',
+                         f'/cases/{signing.case_id}/stages/{signing.id}/agreement/sign']
+         + [f'/cases/{mediating.case_id}/stages/{mediating.id}/{page}'
+            for page in ('sessions/new', 'investigations/new', 'evidence/new', 'notes/new')]
+         + [f'/cases/{agreed.case_id}/stages/{agreed.id}/{page}' for page in ('performance', 'follow-ups/new')]
+         + corrected)
     read(users.admin, ['/admin/organisations/new', f'/admin/organisations/{orgs.village_a1.id}/edit',
                        '/admin/users/new', f'/admin/users/{users.village.id}/edit', '/admin/users',
                        '/admin/calendar'])
@@ -145,6 +163,24 @@ def world(app, db, orgs, users, client):
         forms.extend((None, method, action, fields) for method, action, fields in forms_on(client, path))
     forms = [form for form in forms if form[2] not in ('/logout',)]
     return {'forms': forms, 'token': token, 'case_id': mediating.case_id, 'stage_id': mediating.id}
+
+
+def _work_records(mediating, agreed, user) -> list[str]:
+    """A session, an investigation and a follow-up visit, and the pages that correct them."""
+    from mediation.services import records
+    session = records.add_session(mediating, user, records.SessionInput(
+        held_at=utc(2026, 3, 3), place='调解室', mediators='调解员', parties_present='张三',
+        statements=[records.StatementInput(mediating.case.parties[0].id, '陈述')], outcome='adjourned'),
+        now=utc(2026, 3, 3, 12))
+    investigation = records.add_investigation(mediating, user, records.InvestigationInput(
+        held_at=utc(2026, 3, 3), place='现场', investigators='调解员', subject='邻居', content='问答'),
+        now=utc(2026, 3, 3, 12))
+    visit = records.add_follow_up(agreed, user, records.FollowUpInput(
+        visited_on=date(2026, 3, 6), method='phone', visitors='调解员', person_visited='张三', situation='已履行'),
+        now=utc(2026, 3, 6, 12))
+    return [f'/cases/{mediating.case_id}/stages/{mediating.id}/sessions/{session.id}',
+            f'/cases/{mediating.case_id}/stages/{mediating.id}/investigations/{investigation.id}',
+            f'/cases/{agreed.case_id}/stages/{agreed.id}/follow-ups/{visit.id}']
 
 
 def _sign_in_as(client, user):
@@ -162,7 +198,8 @@ def test_every_post_route_is_covered(app, world):
         if 'POST' not in rule.methods or rule.rule in covered_elsewhere:
             continue
         pattern = rule.rule.replace('<int:case_id>', '*').replace('<int:stage_id>', '*').replace(
-            '<int:org_id>', '*').replace('<int:user_id>', '*').replace('<code>', '*')
+            '<int:org_id>', '*').replace('<int:user_id>', '*').replace('<code>', '*').replace('<int:notice_id>', '*')
+        pattern = pattern.replace('<int:record_id>', '*')
         if not any(_matches(pattern, action) for action in offered) and not rule.rule.endswith('/unlock'):
             missing.append(rule.rule)
     assert missing == [], 'POST routes no page offers a form for: feed them in tests/test_hostile_input.py'

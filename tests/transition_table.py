@@ -29,8 +29,7 @@ TRANSITION_TABLE = {
         'withdraw': S.WITHDRAWN, 'terminate': S.TERMINATED, 'flag_for_decision': None,
     },
     S.AGREED: {
-        'record_fulfilment': None, 'record_breach': None, 'apply_judicial_confirmation': None,
-        'record_judicial_confirmation': None, 'record_follow_up': None, 'close': S.CLOSED,
+        'apply_judicial_confirmation': None, 'record_judicial_confirmation': None, 'close': S.CLOSED,
     },
     S.DECLINED: {'close': S.CLOSED},
     S.REFERRED_UP: {'close': S.CLOSED},

@@ -240,14 +240,12 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
     # At a district stage's expiry there is no level above: the sweep only flags it.
     _trigger('flag_for_decision', '期满提请决定', 'Flag for decision',
              sources=_DECISION_POINTS, dest=None, actors=(SYSTEM,)),
-    _trigger('record_fulfilment', '登记履行', 'Record fulfilment', sources=[State.AGREED], dest=None),
-    _trigger('record_breach', '登记未履行', 'Record breach', sources=[State.AGREED], dest=None),
+    # Performance of the agreed terms and follow-up visits are typed records (``workflows.records``),
+    # not transitions: they change nothing in the stage, so they never make a colleague's form stale.
     _trigger('apply_judicial_confirmation', '申请司法确认', 'Apply for judicial confirmation',
              sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court',)),
     _trigger('record_judicial_confirmation', '登记司法确认结果', 'Record the judicial-confirmation result',
              sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court', 'result')),
-    # Follow-up visits belong to an agreement still being performed; a closed dossier is read-only.
-    _trigger('record_follow_up', '登记回访', 'Record a follow-up visit', sources=[State.AGREED], dest=None),
     _trigger('close', '结案', 'Close', sources=OUTCOME_STATES, dest=State.CLOSED),
 )}
 

@@ -1,4 +1,7 @@
+from functools import lru_cache
+
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -7,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
+from markupsafe import Markup
 
 from mediation.access import get_visible_case
 from mediation.access import handles_case
@@ -16,7 +20,7 @@ from mediation.cases.forms import CaseForm
 from mediation.cases.forms import RevealForm
 from mediation.cases.forms import TransitionForm
 from mediation.chinatime import today_in_china
-from mediation.database import database_integer
+from mediation.documents.qr import qr_svg
 from mediation.errors import MediationError
 from mediation.errors import ValidationFailed
 from mediation.extensions import db
@@ -25,65 +29,20 @@ from mediation.models import Stage
 from mediation.services import case_queries
 from mediation.services import cases as case_service
 from mediation.services import documents
-from mediation.services.agreements import agreement_of
+from mediation.services import records
 from mediation.services.calendar import current_calendar
 from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
 from mediation.web import label as display_label
-from workflows.enums import DeadlineStatus
-from workflows.enums import Level
+from mediation.web import select_locale
+from workflows.diagram import stage_mermaid
+from workflows.diagram import stage_path
 from workflows.machine import TRIGGERS
-from workflows.states import State
+from workflows.records import RecordKind
 
 #: Transitions the agreement's pages perform (drafting, registering an oral agreement, sealing).
 AGREEMENT_TRIGGERS = {'draft_agreement', 'register_oral_agreement', 'sign_agreement'}
-
-
-@bp.route('/', methods=['GET', 'POST'])
-@login_required
-def index():
-    # The filter form posts, and the list answers with a redirect to its URL: an ID number or
-    # phone typed into the search box is replaced there by its lookup hash and masked form.
-    filters = _filters_from(request.form if request.method == 'POST' else request.args)
-    found = case_queries.identifier_search(filters.q) if filters.q else None
-    if found:
-        filters.q, filters.identifier_hash, filters.identifier_masked = '', found.hash, found.masked
-    if request.method == 'POST' or found:
-        return redirect(url_for('cases.index', **filters.as_args()))
-    page = request.args.get('page', 1, type=database_integer)
-    today = today_in_china()
-    cases, has_next = case_queries.search_cases(current_user, filters, today, page=page)
-    args = filters.as_args()
-    without_identifier = {name: value for name, value in args.items() if name not in ('qh', 'qm')}
-    return render_template('cases/index.html', cases=cases, filters=filters, today=today, states=list(State),
-                           levels=list(Level), categories=case_queries.categories(), page=page,
-                           clear_identifier_url=url_for('cases.index', **without_identifier),
-                           prev_url=url_for('cases.index', page=page - 1, **args) if page > 1 else None,
-                           next_url=url_for('cases.index', page=page + 1, **args) if has_next else None)
-
-
-def _filters_from(given) -> case_queries.CaseFilters:
-    """The list's filters from a query string or the filter form; what is not a valid value is left out."""
-    identifier_hash = given.get('qh', '')
-    identifier_hash = identifier_hash if case_queries.is_lookup_hash(identifier_hash) else ''
-    try:
-        category_id = database_integer(given['category_id']) if given.get('category_id') else None
-    except ValueError:
-        category_id = None
-    due = given.get('due', '')
-    return case_queries.CaseFilters(
-        q=given.get('q', '').strip()[:100], identifier_hash=identifier_hash,
-        identifier_masked=given.get('qm', '')[:32] if identifier_hash else '',
-        state=_one_of(given.get('state', ''), State), category_id=category_id,
-        level=_one_of(given.get('level', ''), Level),
-        due=DeadlineStatus(due) if due in (DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE) else None,
-        mine=given.get('mine') == '1')
-
-
-def _one_of(value, enum):
-    """``value`` if it is one of ``enum``'s values, else '' (a stale link, a typing mistake)."""
-    return value if value in {member.value for member in enum} else ''
 
 
 @bp.route('/new', methods=['GET', 'POST'])
@@ -92,30 +51,32 @@ def new():
     if not current_user.role.registers_cases:
         abort(403)
     form = CaseForm()
-    form.category_id.choices = choices([(0, _('请选择'))] + [(c.id, c.full_name) for c in case_queries.categories()])
+    form.set_categories(case_queries.categories())
     form.intake_level.choices = choices((org.level.value, _('%(level)s级受理', level=display_label(org.level)))
                                         for org in current_user.organisation.self_and_ancestors())
-    error_field = None
     if form.is_submitted() and request.form.get('add_party'):
         # One more party card, with everything typed so far kept; nothing is checked or saved yet.
         if len(form.parties) < form.parties.max_entries:
             form.parties.append_entry()
-        return render_template('cases/new.html', form=form, error_field=None)
-    if form.validate_on_submit():
+        return render_template('cases/new.html', form=form)
+    if not form.is_submitted():
+        return render_template('cases/new.html', form=form)
+    # Every problem at once, each beside its field: the form's own checks and the service's
+    # (identifiers, risk level, …) even when the form's failed.
+    if form.validate():
         try:
             result = case_service.create_case(current_user, _case_input(form))
         except ValidationFailed as error:
             db.session.rollback()
-            flash(error.message, 'danger')
-            error_field = error.details.get('field')
+            form.show_problems(error.details.get('errors') or {error.details.get('field', ''): [error.message]})
         else:
             flash(_('纠纷已登记，案件编码 %(code)s。', code=result.case.matter_code), 'success')
             for warning in result.warnings:
                 flash(warning, 'warning')
             return redirect(url_for('cases.detail', case_id=result.case.id))
-    elif form.is_submitted():
-        flash(_('请检查标红的项目后重新提交。'), 'danger')
-    return render_template('cases/new.html', form=form, error_field=error_field), 422 if form.is_submitted() else 200
+    else:
+        form.show_problems(case_service.check_intake(current_user, _case_input(form)))
+    return render_template('cases/new.html', form=form), 422
 
 
 def _case_input(form) -> case_service.CaseInput:
@@ -178,13 +139,19 @@ def transition(case_id, stage_id):
 
 
 def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
+    """The case page, in a fixed number of queries however many stages, parties, events and records it has."""
     today = today_in_china()
     calendar = current_calendar()  # one look-up for every stage on the page
+    records.load_case(case)  # stages with their committees and courts, parties
     events = case_queries.case_events(case)  # the history below, and each stage's deadline facts
+    agreements = records.agreements_of(case)
+    bundles = records.case_records(case, events, agreements)
+    english = select_locale() == 'en'
     stages = []
     handles = handles_case(current_user, case)
     own = documents.documents_stage(case, current_user) if handles else None
     for stage in case.stages:
+        stage_events = [event for event in events if event.stage_id == stage.id]
         forms, agreement_steps = {}, []
         for trigger in allowed_triggers(stage, current_user):
             if trigger in AGREEMENT_TRIGGERS:  # done on the agreement's own pages
@@ -197,15 +164,33 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
             else:
                 form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
             forms[trigger] = form
+        path = stage_path((event.kind, event.from_state, event.to_state, event.at) for event in stage_events)
         stages.append({'stage': stage, 'forms': forms, 'agreement_steps': agreement_steps,
-                       'agreement': agreement_of(stage) if handles else None,
-                       'documents': documents.applicable(stage) if own is not None and stage.id == own.id else [],
-                       'deadline': explain(stage, calendar, [e for e in events if e.stage_id == stage.id])
-                       if stage.clock else None})
+                       'agreement': agreements.get(stage.id) if handles else None,
+                       'documents': documents.applicable(stage, agreements.get(stage.id))
+                       if own is not None and stage.id == own.id else [],
+                       'deadline': explain(stage, calendar, stage_events) if stage.clock else None,
+                       'records': bundles[stage.id],
+                       'can_add': {kind.value: records.may_add(current_user, stage, kind) for kind in RecordKind},
+                       'path': path,
+                       'diagram': stage_mermaid(stage.level, stage.kind, stage.state, path, english=english)})
     font_problem = documents.font_problem() if own is not None else ''
     return render_template('cases/detail.html', case=case, stages=stages, today=today, triggers=TRIGGERS,
                            font_problem=font_problem,
                            trigger_fields=TRIGGER_FIELDS,
                            events=events, revealed=revealed,
-                           handles=handles, reveal_form=RevealForm(),
+                           handles=handles, reveal_form=RevealForm(), qr=_case_qr(case),
                            open_trigger=failed_form.trigger.data if failed_form is not None else None)
+
+
+def _case_qr(case) -> dict:
+    """The QR code of the case's matter code: it opens the case (for those who may see it) on any phone."""
+    path = url_for('cases.by_code', code=case.matter_code)
+    base = current_app.config['PUBLIC_BASE_URL'] or request.host_url
+    url = base.rstrip('/') + path
+    return {'url': url, 'svg': _qr_svg(url)}
+
+
+@lru_cache(maxsize=512)
+def _qr_svg(url: str) -> Markup:
+    return Markup(qr_svg(url, size_mm=26, border=1))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from mediation.chinatime import to_utc_naive
 from mediation.demo import agreements as demo_agreements
+from mediation.demo import records as demo_records
 from mediation.demo.places import COURT
 from mediation.demo.places import DISTRICT_CODE
 from mediation.demo.scenarios import DISTRICT_LEVEL
@@ -43,7 +44,8 @@ def _ending_range(plan: CasePlan, ago: tuple[int, int]) -> tuple[int, int]:
     """
     if plan.scenario in ('due_soon', 'overdue'):
         return ago
-    last = plan.steps[-1]
+    # a work record (a session, a note) changes no state: the stage is where its last transition left it
+    last = next(step for step in reversed(plan.steps) if step.op not in demo_records.STEPS)
     if last.op in _PENDING_ENDINGS:
         return 0, min(ago[1], 3)
     if last.op == 'pause':
@@ -51,7 +53,7 @@ def _ending_range(plan: CasePlan, ago: tuple[int, int]) -> tuple[int, int]:
     if last.op in _RUNNING_ENDINGS:
         accepted = next(step for step in reversed(plan.steps) if step.op == 'accept' and step.where == last.where)
         limit = 12 if plan.court_kind == StageKind.COURT_ENTRUSTED else 25
-        return 0, max(0, min(ago[1], limit - (last.day - accepted.day)))
+        return 0, max(0, min(ago[1], limit - (plan.steps[-1].day - accepted.day)))
     return ago
 
 
@@ -102,6 +104,9 @@ def run(plans: list[CasePlan], orgs: dict, users: dict, rng: random.Random) -> N
         elif step.op in _AGREEMENT_STEPS:
             stage = _stage_at(plan.case, where_org(plan, step.where))
             _AGREEMENT_STEPS[step.op](plan, stage, actor, rng, at=step.at)
+        elif step.op in demo_records.STEPS:
+            stage = _stage_at(plan.case, where_org(plan, step.where))
+            demo_records.STEPS[step.op](plan, stage, actor, rng, at=step.at, **step.data)
         else:
             org = where_org(plan, step.where)
             apply_transition(_stage_at(plan.case, org), step.op, actor, reason=step.reason, data=step.data,

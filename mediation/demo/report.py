@@ -48,6 +48,7 @@ def report(plans: list[CasePlan], today: date) -> str:
         f'期限：调解期限即将到期 {due_soon[Clock.MEDIATION]} 个、已超期 {overdue[Clock.MEDIATION]} 个；'
         f'受理期限即将到期 {due_soon[Clock.ACCEPTANCE]} 个、已超期 {overdue[Clock.ACCEPTANCE]} 个；'
         f'司法确认申请期已过 {overdue[Clock.JC_APPLY]} 个。',
+        '工作记录：' + '，'.join(f'{name} {count}' for name, count in _record_counts(case_ids)) + '。',
         '未运行巡检：运行 `mediation sweep` 即可看到超期阶段被提醒、移交上级或退回法院。',
         '',
         '演示账号 / Demo users:',
@@ -55,3 +56,15 @@ def report(plans: list[CasePlan], today: date) -> str:
         users_table(),
     ]
     return '\n'.join(lines)
+
+
+def _record_counts(case_ids) -> list[tuple[str, int]]:
+    from mediation.models import Attachment
+    from mediation.models import FollowUpVisit
+    from mediation.models import Investigation
+    from mediation.models import MediationSession
+    from mediation.models import PerformanceRecord
+    return [(name, db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                                     .where(model.case_id.in_(case_ids))))
+            for name, model in (('调解记录', MediationSession), ('调查记录', Investigation), ('证据材料', Attachment),
+                                ('履行登记与督促', PerformanceRecord), ('回访记录', FollowUpVisit))]

@@ -9,14 +9,11 @@ from typing import Optional
 from mediation.demo.people import People
 from mediation.demo.places import COURT
 from mediation.demo.places import DISTRICT
-from mediation.demo.stories import BREACH_NOTES
 from mediation.demo.stories import CATEGORY_WEIGHTS
 from mediation.demo.stories import COURT_REASON
 from mediation.demo.stories import DEATH_STORIES
 from mediation.demo.stories import DECLINE_REASONS
 from mediation.demo.stories import FAILURE_REASONS
-from mediation.demo.stories import FOLLOW_UP_NOTES
-from mediation.demo.stories import FULFILMENT_NOTES
 from mediation.demo.stories import PAUSE_REASONS
 from mediation.demo.stories import REFER_UP_REASON
 from mediation.demo.stories import REFERRAL_ACCEPT_REASON
@@ -78,24 +75,42 @@ class Timeline:
 
     # Common sequences -------------------------------------------------------------------
     def agree(self, where: str, *, oral: Optional[bool] = None) -> 'Timeline':
+        """A session where the parties agree (after an investigation now and then), then the agreement."""
         oral = self.rng.random() < 0.3 if oral is None else oral
-        if oral:
-            return self.then(0, 6, where, 'register_oral_agreement')
-        self.then(2, 16, where, 'draft_agreement')
+        if self.rng.random() < 0.15:
+            self.then(0, 3, where, 'investigation')
+        self.then(1, 6, where, 'session', outcome='agreed')
+        if oral:  # reached and registered at the session
+            return self.then(0, 0, where, 'register_oral_agreement')
+        self.then(1, 10, where, 'draft_agreement')
         return self.then(0, 3, where, 'sign_agreement')
 
+    def disagree(self, lo: int, hi: int, where: str) -> 'Timeline':
+        """A session that ends without agreement, and the failure recorded."""
+        self.then(max(0, lo - 3), max(1, hi - 8), where, 'session', outcome='not_agreed')
+        return self.then(1, 8, where, 'record_failure', self.rng.choice(FAILURE_REASONS))
+
     def aftercare(self, where: str, *, close: bool) -> 'Timeline':
-        """Follow-up, performance, sometimes judicial confirmation; then maybe the dossier closes."""
+        """Performance of the terms (now and then breached and urged), follow-up visits, sometimes judicial
+        confirmation; then maybe the dossier closes. The demo's agreements have two terms, the second the
+        closing clause, fulfilled when the agreement takes effect."""
         rng = self.rng
         if rng.random() < 0.25:
             self.then(1, 10, where, 'apply_judicial_confirmation', court=COURT[1])
             self.then(3, 12, where, 'record_judicial_confirmation', court=COURT[1], result='confirmed')
-        if close or rng.random() < 0.5:
-            self.then(5, 20, where, 'record_follow_up', rng.choice(FOLLOW_UP_NOTES))
-            if close or rng.random() < 0.8:
-                self.then(0, 5, where, 'record_fulfilment', rng.choice(FULFILMENT_NOTES))
-            else:
-                self.then(0, 5, where, 'record_breach', rng.choice(BREACH_NOTES))
+        if close or rng.random() < 0.75:
+            roll = 1.0 if close else rng.random()
+            self.then(0, 2, where, 'performance', term=2, status='fulfilled')
+            if roll > 0.45:
+                self.then(2, 12, where, 'performance', term=1, status='fulfilled')
+            elif roll > 0.2:
+                self.then(2, 12, where, 'performance', term=1, status='partly')
+            elif roll > 0.05:
+                self.then(11, 16, where, 'performance', term=1, status='breached')
+                self.then(0, 2, where, 'urge', term=1)
+            self.then(3, 15, where, 'follow_up', satisfied=roll > 0.2)
+            if close and rng.random() < 0.4:
+                self.then(20, 40, where, 'follow_up')
         if close:
             self.then(1, 8, where, 'close')
         return self
@@ -113,13 +128,13 @@ class Timeline:
             reason, requested_by = rng.choice(PAUSE_REASONS)
             return self.then(2, 10, where, 'pause', reason, requested_by=requested_by)
         if kind == 'failed':
-            return self.then(6, 20, where, 'record_failure', rng.choice(FAILURE_REASONS))
+            return self.disagree(6, 20, where)
         if kind == 'terminated':
             self.then(4, 20, where, 'terminate', rng.choice(TERMINATE_REASONS))
             return self.then(1, 6, where, 'close') if rng.random() < 0.5 else self
         if kind == 'court':
             if rng.random() < 0.6:
-                self.then(5, 18, where, 'record_failure', rng.choice(FAILURE_REASONS))
+                self.disagree(5, 18, where)
             return self.then(0, 3, where, 'refer_to_court', COURT_REASON)
         raise ValueError(kind)
 
@@ -129,7 +144,7 @@ class Timeline:
         ``close``: the referring committee closes its own dossier the same or the next day.
         """
         if self.rng.random() < 0.6:
-            self.then(5, 18, where, 'record_failure', self.rng.choice(FAILURE_REASONS))
+            self.disagree(5, 18, where)
         self.then(0, 2, where, 'refer_up', REFER_UP_REASON, consent=True)
         if close:
             self.then(0, 1, where, 'close')
@@ -182,6 +197,10 @@ def _scenario_steps(scenario: str, ordinal: int, tl: Timeline) -> tuple[str, Opt
             tl.then(1, 5, VILLAGE, 'close')
     elif scenario in ('mediating', 'due_soon', 'overdue'):
         accept()
+        if scenario == 'mediating' and rng.random() < 0.2:
+            tl.then(0, 3, VILLAGE, 'investigation')
+        if rng.random() < 0.6:  # a first session; a case near its deadline had it the day it was accepted
+            tl.then(*((1, 5) if scenario == 'mediating' else (0, 0)), VILLAGE, 'session', outcome='adjourned')
         if scenario == 'mediating' and rng.random() < 0.15:
             reason, requested_by = rng.choice(PAUSE_REASONS)
             tl.then(2, 6, VILLAGE, 'pause', reason, requested_by=requested_by)

@@ -238,10 +238,6 @@ REFER_UP_REASON = '本级调解未果，经当事人同意移交上级调解委�
 REFERRAL_ACCEPT_REASON = '已征得双方当事人同意，接受移交的纠纷'
 COURT_REASON = '调解不成，当事人要求通过诉讼解决，经告知诉讼权利后移送法院诉调对接中心'
 RETURN_REASON = '委派调解期间双方未能达成协议，退回法院依法处理'
-FOLLOW_UP_NOTES = ('电话回访：双方表示已按协议履行，关系恢复正常。', '上门回访：被申请人已支付首期款项，双方无新的矛盾。',
-                   '上门回访：协议约定事项已落实，当事人对调解结果满意。')
-FULFILMENT_NOTES = ('被申请人已按协议约定履行完毕。', '款项已当场结清。')
-BREACH_NOTES = ('被申请人未按约定期限付款，已督促其履行。',)
 
 #: How demo agreements put each side's responsibility ({a}: the applicant, {b}: the respondent).
 RESPONSIBILITIES = (
@@ -263,3 +259,55 @@ OTHER_TERMS = (
 CLOSING_TERM = ('本协议履行完毕后，双方就本纠纷再无其他争议。', '双方确认')
 #: A name with a character outside GB 2312 (it must print with a real glyph, not a box).
 RARE_GIVEN_NAME = '𠮷'
+
+# --- the work records of the demo's cases ------------------------------------------------------------
+#: What each side says at a session ({a}, {b}: the parties' names; {requests}: the applicant's requests).
+APPLICANT_STATEMENTS = (
+    '{requests}我多次找{b}商量，对方一直拖着不解决，希望调委会主持公道。',
+    '事情的经过和申请书上写的一样。{requests}只要对方有诚意，我可以适当让步。',
+    '我要求不高，{requests}之前村里也调解过一次，{b}答应了又没做到。',
+)
+RESPONDENT_STATEMENTS = (
+    '这件事我承认有一定责任，但{a}提的要求太高，我只能接受一部分。',
+    '这事不能全怪我，{a}自己也有责任。调委会提出合理方案的话我愿意配合。',
+    '我同意协商解决，但需要一些时间筹钱，希望能分期履行。',
+)
+THIRD_PARTY_STATEMENTS = ('我同意配合调解，对双方的方案没有意见。',)
+FACTS_CHECKED = (
+    '经现场查看并询问周边群众，申请人反映的情况基本属实。已向双方告知调解不成可依法向人民法院起诉。',
+    '调取了村里的相关资料，双方对主要事实无异议，分歧在于责任大小和数额。已告知双方权利义务和风险。',
+)
+PROPOSALS = (
+    '调解员释法说理，建议{b}承担主要责任，{a}适当让步，双方各退一步了结纠纷。',
+    '建议双方本着邻里和睦的原则协商解决，由{b}履行主要义务，{a}予以配合。',
+)
+NEXT_STEPS = {
+    'agreed': '双方同意按调解意见达成协议，由调解员制作调解协议，签字后生效。',
+    'partly_agreed': '双方就主要事项达成一致，细节待补充调查后再议。',
+    'adjourned': '补充调查核实后择期再次调解。',
+    'not_agreed': '双方分歧较大，告知当事人可通过诉讼、仲裁等途径解决，或经同意移交上级调解。',
+}
+#: Investigations: (who was asked, who they are, what was asked and answered).
+INVESTIGATIONS = (
+    ('王建国', '村民小组长，与双方同组', '问：你对双方的纠纷了解多少？\n答：两家为这事吵过好几回，我去现场看过，情况和申请人说的差不多。'),
+    ('李桂芳', '邻居，住在双方之间', '问：事发当天你看到了什么？\n答：我听到争吵出来看，双方都有些激动，后来被村干部劝开了。'),
+    ('村委会会计', '村集体经济组织负责人', '问：村里对这块地有没有记录？\n答：有一九九八年的分地台账，可以复印给调委会。'),
+)
+#: Evidence the demo's mediators upload: (kind, title, who provided it).
+SESSION_EVIDENCE = (('photo', '现场照片', '调委会拍摄'), ('document', '收条复印件', '申请人'),
+                    ('physical', '损坏物品照片', '申请人'))
+INVESTIGATION_EVIDENCE = (('document', '询问笔录扫描件', '调委会'), ('document', '村集体分地台账复印件', '村委会'))
+#: Performance of the terms: notes for each status, and how the committee urged a party (PML Art 31).
+PERFORMANCE_NOTES = {
+    'fulfilled': ('已按协议履行完毕，申请人出具了收条。', '经电话核实，已履行。', '调委会现场见证履行完毕。'),
+    'partly': ('已支付首期款项，余款约定下月付清。', '已履行一部分，剩余部分正在落实。'),
+    'breached': ('履行期限已过，被申请人未履行。',),
+}
+URGING_NOTES = ('调解员电话督促被申请人履行，对方表示月底前付清。', '调解员上门督促履行，被申请人承诺十日内履行。')
+#: Follow-up visits: (method, satisfaction, situation).
+VISITS = (
+    ('phone', 'satisfied', '双方表示已按协议履行，关系恢复正常，对调解结果满意。'),
+    ('in_person', 'satisfied', '协议约定事项已落实，双方无新的矛盾。'),
+    ('in_person', 'fairly', '被申请人已支付首期款项，余款正在筹措；申请人表示基本满意。'),
+    ('online', 'dissatisfied', '申请人认为对方拖延履行，对调解结果不太满意，调解员已督促对方尽快履行。'),
+)

@@ -172,6 +172,17 @@ def render_pdf(html: str, *, base_url: str | Path, allowed_roots: list[Path], fo
     return pdf
 
 
+def render_records(pages: list[str], **render_kwargs) -> bytes:
+    """One PDF of several records of one kind (a 调解记录 per session, a 回访记录 per visit): each HTML laid
+    out on its own, so each keeps its own header and page numbers, then all written into one file."""
+    if len(pages) == 1:
+        return render_pdf(pages[0], **render_kwargs)
+    with _rendering(**render_kwargs) as lay_out:
+        documents = [lay_out(html) for html in pages]
+        pdf = documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
+    return pdf
+
+
 def render_dossier(parts: list[tuple[str, str]], cover: Callable[[list[tuple[str, int]]], str],
                    **render_kwargs) -> bytes:
     """One PDF of a whole dossier: the cover (with its table of contents) first, then ``parts`` in order.

@@ -16,11 +16,13 @@ from flask import current_app
 
 from mediation.access import handles_case
 from mediation.chinatime import china_date
+from mediation.chinatime import china_time
 from mediation.chinatime import utcnow
 from mediation.documents.context import AgreementView
 from mediation.documents.context import DocumentContext
 from mediation.documents.context import FollowUpView
 from mediation.documents.context import PartyView
+from mediation.documents.context import SessionView
 from mediation.documents.context import SignatureView
 from mediation.documents.context import TermView
 from mediation.errors import MediationError
@@ -30,11 +32,14 @@ from mediation.extensions import db
 from mediation.models import Agreement
 from mediation.models import Case
 from mediation.models import Event
+from mediation.models import FollowUpVisit
 from mediation.models import IssuedDocument
+from mediation.models import MediationSession
 from mediation.models import Organisation
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
+from mediation.services import records
 from mediation.services import storage
 from mediation.services.agreements import agreement_of
 from mediation.services.agreements import signer_slots
@@ -75,11 +80,17 @@ def documents_stage(case: Case, user: User) -> Optional[Stage]:
     return own[-1] if own else None
 
 
-def applicable(stage: Stage) -> list[DocumentEntry]:
-    """The documents of this stage's dossier, in its order (domain.md §3.1), and the whole dossier last."""
+_UNREAD = object()
+
+
+def applicable(stage: Stage, agreement=_UNREAD) -> list[DocumentEntry]:
+    """The documents of this stage's dossier, in its order (domain.md §3.1), and the whole dossier last.
+
+    ``agreement``: the stage's agreement (or None) when the caller has it already.
+    """
     if stage.kind == StageKind.COURT:
         return []  # the court keeps its own file; the committees' documents are theirs
-    agreement = agreement_of(stage)
+    agreement = agreement_of(stage) if agreement is _UNREAD else agreement
     issued = {document.kind: document for document in db.session.scalars(
         sa.select(IssuedDocument).where(IssuedDocument.stage_id == stage.id))}
     kinds = []
@@ -145,13 +156,15 @@ def font_problem() -> str:
 def render_unsealed(stage: Stage, kind: DocumentKind, *, public_base_url: str = '') -> bytes:
     from mediation.documents.html import dossier_cover_html
     from mediation.documents.render import render_dossier
-    from mediation.documents.render import render_pdf
+    from mediation.documents.render import render_records
     context = context_for(stage)
     if kind == DocumentKind.DOSSIER:
         parts = [part for entry in applicable(stage) if entry.kind != DocumentKind.DOSSIER
                  for part in _parts(stage, entry, context, public_base_url)]
         return render_dossier(parts, lambda contents: dossier_cover_html(context, contents), **render_settings())
-    return render_pdf(_parts(stage, DocumentEntry(kind), context, public_base_url)[-1][1], **render_settings())
+    # a record per session or visit: each on its own pages, all in one file
+    return render_records([html for _title, html in _parts(stage, DocumentEntry(kind), context, public_base_url)],
+                          **render_settings())
 
 
 def _parts(stage, entry, context, public_base_url) -> list[tuple[str, str]]:
@@ -191,7 +204,7 @@ def context_for(stage: Stage, *, agreement_view: Optional[AgreementView] = None,
     return DocumentContext(
         committee_name=stage.committee.committee_name, committee_short_name=stage.committee.short_name,
         court_name=_court_name(stage), matter_code=case.matter_code, title=case.title,
-        category=case.category.full_name, source=case.source.label_zh, source_group=case.source.group.label_zh,
+        category=case.category.full_name_zh, source=case.source.label_zh, source_group=case.source.group.label_zh,
         facts=case.facts or '', requests=case.requests or '', place=case.place or '',
         amount=f'{case.amount:,.2f} 元' if case.amount is not None else '',
         registered_on=china_date(stage.received_at), accepted_on=china_date(stage.accepted_at),
@@ -200,13 +213,43 @@ def context_for(stage: Stage, *, agreement_view: Optional[AgreementView] = None,
         mediators=(agreement.mediator if agreement and agreement.mediator else
                    accepted_by.display_name if accepted_by else ''),
         ended_on=china_date(stage.ended_at), outcome=stage.outcome or '', agreement=agreement_view,
-        follow_ups=tuple(FollowUpView(visited_on=china_date(event.at), situation=event.reason,
-                                      visitor=event.actor.display_name if event.actor else '')
-                         for event in events if event.kind == 'record_follow_up'),
+        sessions=tuple(session_view(session) for session in records.stage_records(stage, MediationSession)),
+        follow_ups=tuple(follow_up_view(visit) for visit in records.stage_records(stage, FollowUpVisit)),
         termination_reason=stage.outcome if stage.state in _ENDED_WITHOUT_AGREEMENT else '',
         termination_on=china_date(stage.ended_at) if stage.state in _ENDED_WITHOUT_AGREEMENT else None,
         dossier_title=case.title, retention='长期', printed_on=today,
     )
+
+
+def session_view(session: MediationSession) -> SessionView:
+    """A session record as the 人民调解记录 prints it: each side's account, then the facts checked."""
+    held = china_time(session.held_at)
+    statements = [(statement.get('name', ''), statement.get('text', '')) for statement in session.statements]
+    if session.facts_checked:
+        statements.append(('经调查核实', session.facts_checked))
+    outcome = session.outcome.label_zh
+    if session.next_session_on:
+        outcome += f'；定于{session.next_session_on.year}年{session.next_session_on.month}月' \
+                   f'{session.next_session_on.day}日继续调解'
+    return SessionView(
+        held_at=f'{held.year}年{held.month}月{held.day}日 {held.hour}:{held.minute:02d}', place=session.place,
+        mediators=session.mediators, participants=session.participants, parties_present=session.parties_present,
+        statements=tuple(statements), proposal=session.proposal, outcome=outcome, next_step=session.next_step,
+        recorder=session.recorder)
+
+
+def follow_up_view(visit: FollowUpVisit) -> FollowUpView:
+    """A visit record as the 人民调解回访记录 prints it (a lawsuit, risks and measures under 回访情况)."""
+    situation = [visit.situation]
+    if visit.court_action:
+        situation.append(f'反悔、起诉情况：{visit.court_action}')
+    if visit.risks:
+        situation.append(f'隐患及采取的措施：{visit.risks}')
+    return FollowUpView(
+        visited_on=visit.visited_on, visited=visit.person_visited, visitor=visit.visitors,
+        method=visit.method.label_zh, performance=visit.performance.label_zh if visit.performance else '',
+        situation='\n'.join(part for part in situation if part),
+        satisfaction=visit.satisfaction.label_zh if visit.satisfaction else '')
 
 
 def agreement_view_of(stage: Stage, agreement: Agreement, parties=None, *, sealed: bool = False,
