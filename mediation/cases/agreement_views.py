@@ -19,6 +19,7 @@ from mediation.cases.agreement_forms import AgreementForm
 from mediation.cases.agreement_forms import ScanForm
 from mediation.cases.agreement_forms import SealForm
 from mediation.cases.agreement_forms import SignatureForm
+from mediation.chinatime import utcnow
 from mediation.errors import MediationError
 from mediation.errors import NotFound
 from mediation.errors import ValidationFailed
@@ -27,9 +28,11 @@ from mediation.formutil import choices
 from mediation.services import agreements
 from mediation.services import documents
 from mediation.services import sealing
+from mediation.services.events import record_event
 from mediation.services.transitions import apply_transition
 from workflows.enums import AgreementKind
 from workflows.enums import DocumentKind
+from workflows.enums import EventKind
 from workflows.machine import HANDLER
 from workflows.states import State
 
@@ -162,6 +165,9 @@ def agreement_preview(case_id, stage_id):
     case, stage = _stage(case_id, stage_id)
     if agreements.agreement_of(stage) is None:
         raise NotFound('尚未制作协议。')
+    # It prints the parties' full phone numbers: logged like opening the document itself (documents.document_pdf).
+    record_event(stage, EventKind.DOCUMENT_OPENED, current_user, utcnow(),
+                 data={'document': DocumentKind.AGREEMENT.value, 'preview': True})
     html = document_html(DocumentKind.AGREEMENT.value, documents.context_for(stage))
     screen = Markup(f'<style>{BASE_CSS}</style>'
                     f'<link rel="stylesheet" href="{url_for("static", filename="css/preview.css")}">')

@@ -33,6 +33,7 @@ from mediation.extensions import db
 from mediation.inputs import DATE_RANGE
 from mediation.inputs import InputError
 from mediation.inputs import parse_date
+from mediation.models import User
 from mediation.services import case_queries
 from mediation.web import format_datetime
 from mediation.web import label as display_label
@@ -98,12 +99,15 @@ def export():
         filters.q, filters.identifier_hash, filters.identifier_masked = '', found.hash, found.masked
         return redirect(url_for('cases.export', **filters.as_args()))
     today = today_in_china()
-    user, args = current_user._get_current_object(), filters.as_args()
+    user_id, args = current_user.id, filters.as_args()
     header = [_('案件编码'), _('纠纷名称'), _('纠纷类型'), _('案件来源'), _('登记时间'), _('当前调解组织'), _('层级'),
               _('状态'), _('案号'), _('到期日'), _('期限状态'), _('当事人'), _('身份证号（部分隐藏）'),
               _('联系电话（部分隐藏）'), _('风险'), _('履行情况'), _('回访次数')]
 
     def generate():
+        # The rows stream after the request has ended and its database session was removed (stream_with_context
+        # pushes the contexts again, with a new session): the user is read again in that one.
+        user = db.session.get(User, user_id)
         written = 0
         yield '\ufeff' + _csv_line(header)
         for batch in case_queries.export_rows(user, filters, today):

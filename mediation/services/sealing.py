@@ -21,11 +21,14 @@ from typing import Optional
 import sqlalchemy as sa
 from flask import current_app
 
+from mediation.access import acting_as
 from mediation.chinatime import china_date
 from mediation.chinatime import china_time
 from mediation.chinatime import utcnow
+from mediation.errors import Conflict
 from mediation.errors import InvalidTransition
 from mediation.errors import MediationError
+from mediation.errors import PermissionDenied
 from mediation.extensions import db
 from mediation.models import IssuedDocument
 from mediation.models import Organisation
@@ -40,9 +43,11 @@ from mediation.services.documents import context_for
 from mediation.services.documents import render_settings
 from mediation.services.documents import signature_images
 from mediation.services.documents import verification_block
+from mediation.services.transitions import STALE_VERSION
 from mediation.services.transitions import apply_transition
 from workflows.enums import DocumentKind
 from workflows.enums import OrgKind
+from workflows.machine import HANDLER
 from workflows.states import State
 
 _CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -94,9 +99,15 @@ def seal_agreement(stage: Stage, actor: User, *, public_base_url: str, expected_
     from mediation.documents.seal import seal_pdf
     from mediation.documents.stamp import committee_stamp_svg
     now = now or utcnow()
+    # Refused before anything is rendered, sealed or stored: a user who is not the stage's handler (the committee
+    # that referred the case up, a court), or a page older than the stage.
+    if acting_as(actor, stage) != HANDLER:
+        raise PermissionDenied('只有该阶段所在调解组织的承办人员可以为调解协议盖章。')
     agreement = agreement_of(stage)
     if stage.state != State.AGREEMENT_PENDING or agreement is None:
         raise InvalidTransition('只有已定稿、等待签名盖章的书面协议可以盖章生效。', allowed=[])
+    if expected_version is not None and stage.version != expected_version:
+        raise Conflict(STALE_VERSION, current_version=stage.version)
     _check_signatures(stage, agreement)
     try:
         signer = load_signer(keys_dir(), key_id(stage.committee))
