@@ -16,8 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench import api
 from bench import blocks
 from bench import documents
+from bench import pages
+from bench import statistics
 from bench import sweep
 from bench.databases import log
 
@@ -28,6 +31,9 @@ DEFAULT_OUTPUT = ROOT / 'docs' / 'benchmarks.md'
 SUITES = {
     'sweep': sweep,
     'documents': documents,
+    'pages': pages,
+    'statistics': statistics,
+    'api': api,
 }
 
 

@@ -47,6 +47,7 @@ from bench import data
 from bench import databases
 from bench import floor
 from bench import imports as imports_bench
+from bench import options
 from bench import sweep_report
 from bench.databases import log
 
@@ -79,50 +80,22 @@ VALUES (:case_id, :stage_id, NULL, :now, 'refer_up', 'mediating', 'referred_up',
 """).bindparams(sa.bindparam('now', type_=sa.DateTime))
 
 MEASURES = ('in_process', 'two_sweeps', 'process', 'baseline', 'same_writes', 'nothing_due', 'process_nothing_due')
-KINDS = ('sqlite', 'postgresql')
+KINDS = options.KINDS
 
 
 # --------------------------------------------------------------------------- the suite
 
 def add_arguments(parser):
-    parser.add_argument('--sizes', type=_sizes, default=[100_000, 1_000_000],
+    parser.add_argument('--sizes', type=options.sizes(data.DUE_EVERY), default=[100_000, 1_000_000],
                         help='open stages per database, comma-separated (default: 100000,1000000)')
-    parser.add_argument('--db', type=_kinds, default=list(KINDS),
+    parser.add_argument('--db', type=options.kinds, default=list(KINDS),
                         help='sqlite, postgresql or both, comma-separated (default: both)')
-    parser.add_argument('--runs', type=_positive, default=5, help='runs per measure; the median is reported')
+    parser.add_argument('--runs', type=options.positive_int, default=5, help='runs per measure; the median is reported')
     parser.add_argument('--pg-url', default=os.environ.get('BENCH_PG_URL', databases.DEFAULT_PG_URL),
                         help='PostgreSQL maintenance database URL; the user must be allowed to create and drop '
                              'databases (default: %(default)s or $BENCH_PG_URL)')
     parser.add_argument('--workdir', default=None, help='where the SQLite files go (default: a temporary folder)')
     parser.add_argument('--keep', action='store_true', help='keep the databases afterwards')
-
-
-def _sizes(text):
-    try:
-        sizes = [int(size.replace('_', '')) for size in text.split(',') if size.strip()]
-    except ValueError:
-        sizes = []
-    if not sizes or min(sizes) < data.DUE_EVERY:
-        raise ValueError(text)
-    return sizes
-
-
-def _kinds(text):
-    kinds = [name.strip() for name in text.split(',') if name.strip()]
-    if not kinds or set(kinds) - set(KINDS):
-        raise ValueError(text)
-    return kinds
-
-
-def _positive(text):
-    if int(text) < 1:
-        raise ValueError(text)
-    return int(text)
-
-
-_sizes.__name__ = 'list of sizes'
-_kinds.__name__ = 'sqlite and/or postgresql'
-_positive.__name__ = 'number of at least 1'
 
 
 def run(args, previous) -> str:

@@ -9,10 +9,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import mediation.models  # noqa: F401  (every model registered before the first query)
 from mediation import config as default_config
 from mediation.admin import bp as admin_bp
-from mediation.api import bp as api_bp
+from mediation.api import init_api
 from mediation.auth import bp as auth_bp
 from mediation.cases import bp as cases_bp
 from mediation.cli import register_commands
+from mediation.court import bp as court_bp
 from mediation.crypto import FieldCipher
 from mediation.crypto import generate_key
 from mediation.database import install_sqlite_pragmas
@@ -26,6 +27,7 @@ from mediation.extensions import limiter
 from mediation.extensions import login_manager
 from mediation.extensions import migrate
 from mediation.main import bp as main_bp
+from mediation.statistics import bp as statistics_bp
 from mediation.verify import bp as verify_bp
 from mediation.web import IdConverter
 from mediation.web import MediationFlask
@@ -139,6 +141,8 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(court_bp)
     app.register_blueprint(admin_bp)
-    app.register_blueprint(api_bp)
+    init_api(app)  # the API's blueprint and its generated OpenAPI document (flask-smorest)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(statistics_bp)

@@ -36,6 +36,9 @@ LOGIN_LOCKOUT = timedelta(minutes=15)
 LOGIN_RATE_LIMIT = '10 per minute; 100 per hour'
 #: Documents one client may check on the public verification page (and the API's /verify).
 VERIFY_RATE_LIMIT = '30 per minute; 500 per hour'
+#: Requests one API token (or, without one, one client address) may make to /api/v1, all
+#: operations together; over it the API answers 429 with Retry-After.
+API_RATE_LIMIT = '120 per minute; 3000 per hour'
 #: Where the request limits count: Redis when ``REDIS_URL`` is set (several app servers share
 #: the counts), else in this process.
 REDIS_URL = None

@@ -40,6 +40,18 @@ class Conflict(MediationError):
     code = 'conflict'
 
 
+class StaleVersion(Conflict):
+    """The API's 409: the version the client read is not the stage's (``details['current_version']``)."""
+
+    code = 'stale_version'
+
+
+class InvalidCursor(MediationError):
+    """The API's 400 for a page cursor that was altered or belongs to another list."""
+
+    code = 'invalid_cursor'
+
+
 class InvalidTransition(MediationError):
     """The transition is not allowed now; ``details['allowed']`` lists the ones that are."""
 
@@ -63,6 +75,14 @@ HTTP_MESSAGES = {
     422: '提交的内容无法处理。',
     429: '请求过于频繁，请稍后再试。',
     500: '系统内部错误，已记录，请稍后再试。',
+}
+
+#: The same statuses in the words an API client needs (under /api/).
+API_HTTP_MESSAGES = {
+    404: '没有这个接口路径或资源（接口说明见 /api/v1/openapi.json）。',
+    405: '该路径不支持这种请求方式（见 /api/v1/openapi.json 及响应头 Allow）。',
+    409: '资源已被修改，请重新读取后再提交。',
+    429: '请求过于频繁，已超过该令牌的请求限额；请按响应头 Retry-After 所示的秒数后重试。',
 }
 
 
@@ -107,7 +127,8 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def handle_http(error):
         db.session.rollback()
-        message = HTTP_MESSAGES.get(error.code, error.description)
+        api = request.path.startswith('/api/')
+        message = (api and API_HTTP_MESSAGES.get(error.code)) or HTTP_MESSAGES.get(error.code, error.description)
         # Keep what the status needs (Allow on a 405, Retry-After on a 429), not the HTML content type.
         headers = {name: value for name, value in error.get_headers() if name.lower() != 'content-type'}
         return error_response(error.code, error.name.lower().replace(' ', '_'), message, headers=headers)

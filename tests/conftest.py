@@ -53,6 +53,7 @@ def app(tmp_path_factory):
         # Tests sign in hundreds of times from one address; tests/test_auth.py sets the real limit.
         'LOGIN_RATE_LIMIT': '100000 per minute',
         'VERIFY_RATE_LIMIT': '100000 per minute',
+        'API_RATE_LIMIT': '100000 per minute',  # tests/test_api.py sets a real one
         'STORAGE_PATH': str(tmp_path_factory.mktemp('storage')),
         'SIGNING_KEYS_PATH': str(tmp_path_factory.mktemp('keys')),
         # The cut-down fonts take seconds to build: every worker and every run shares one build

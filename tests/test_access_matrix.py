@@ -112,6 +112,16 @@ def documents(role, target):
     return 200
 
 
+def committee_handler(status):
+    """A handler of one of the case's committee stages (not the court's, never an administrator)."""
+    def expect(role, target):
+        if not reads(role, target.case):
+            return 404
+        ok = role not in ('court', 'admin') and any(stage.committee == HOME[role] for stage in target.case.stages)
+        return status if ok else 403
+    return expect
+
+
 def notice_owner(role, target):
     """A notice is its organisation's: anyone else is told it does not exist."""
     return 302 if HOME[role] == target.values['owner'] else 404
@@ -542,6 +552,25 @@ def intake_body(world, target, allowed):
             'parties-1-name': '某乙'}
 
 
+def delegation_body(world, target, allowed):
+    """Refused: a complete delegation; allowed (the court's officer): an empty form (422, nothing stored)."""
+    if allowed:
+        return {}
+    return {'kind': 'court_delegated', 'court_case_number': '（2026）浙0681民诉前调999号',
+            'committee_id': str(world.org_ids['village_a1']), 'title': '越权委派', 'category_id': str(world.category),
+            'parties-0-role': 'applicant', 'parties-0-kind': 'person', 'parties-0-name': '某甲',
+            'parties-1-role': 'respondent', 'parties-1-kind': 'person', 'parties-1-name': '某乙'}
+
+
+def roster_targets(world):
+    return [Target('-', values={'court_id': world.org_ids['court']})]
+
+
+def roster_body(world, target, allowed):
+    """Refused: a committee put on the roster; allowed: a court named as the committee (refused, nothing stored)."""
+    return {'committee_id': str(world.org_ids['court' if allowed else 'village_b1']), 'active': '1'}
+
+
 def admin_body(fields):
     """Refused: a complete form; allowed (the administrator): an empty one (422, nothing stored)."""
     return lambda world, target, allowed: {} if allowed else dict(fields)
@@ -557,7 +586,8 @@ class Route:
 
 
 RECORDS = {
-    'sessions': (MEDIATING, session_body), 'investigations': (MEDIATING + (('court', 1),), investigation_body),
+    # the court's own stage keeps notes only: the mediation's records are the committees' (docs/court.md)
+    'sessions': (MEDIATING, session_body), 'investigations': (MEDIATING, investigation_body),
     'evidence': (MEDIATING + AGREED, evidence_body), 'notes': (EVERY_STAGE, note_body),
 }
 STAGE = '/cases/<int:case_id>/stages/<int:stage_id>'
@@ -575,6 +605,10 @@ def _routes():
         ('/notices/<int:notice_id>/read', 'POST'): Route(notice_owner, notice_targets, lambda *a: {}),
         ('/notices/read-all', 'POST'): Route(everyone(302), body=lambda *a: {}),
         ('/supervision', 'GET'): Route(only(SUPERVISES, 200)),
+        # statistics (issue 14): every role but the court's, each for its own jurisdiction
+        ('/statistics/', 'GET'): Route(only(set(ROLES) - {'court'}, 200)),
+        ('/statistics/export.xlsx', 'GET'): Route(only(set(ROLES) - {'court'}, 200)),
+        ('/statistics/export.csv', 'GET'): Route(only(set(ROLES) - {'court'}, 200)),
         ('/cases/', 'GET'): Route(everyone(200)),
         ('/cases/', 'POST'): Route(everyone(302), body=lambda *a: {'q': '当事人'}),
         ('/cases/export.csv', 'GET'): Route(everyone(200)),
@@ -583,6 +617,24 @@ def _routes():
         ('/cases/<int:case_id>', 'GET'): Route(reader(200), cases_(*ALL_CASES)),
         ('/cases/code/<code>', 'GET'): Route(reader(302), cases_(*ALL_CASES)),
         ('/cases/<int:case_id>/reveal', 'POST'): Route(handler(200), cases_(*ALL_CASES), lambda *a: {}),
+        # the parties' consent that the court may see the transcripts: an empty account is refused (422)
+        ('/cases/<int:case_id>/disclose-records', 'POST'): Route(
+            committee_handler(422), cases_(*ALL_CASES), lambda world, target, allowed: {
+                'reason': '' if allowed else '越权记录的同意'}),
+        # the court officer's pages (issue 13)
+        ('/court/', 'GET'): Route(only({'court'}, 200)),
+        ('/court/sent', 'GET'): Route(only({'court'}, 200)),
+        ('/court/delegate', 'GET'): Route(only({'court'}, 200)),
+        ('/court/delegate', 'POST'): Route(only({'court'}, 422), body=delegation_body),
+        # the court's blueprint is the court's alone (403); then the package's own rule: its handlers only
+        ('/court/cases/<int:case_id>/package', 'GET'): Route(
+            lambda role, target: handler(200)(role, target) if role == 'court' else 403, cases_(*ALL_CASES)),
+        # a closing report is found only among the court's own returned cases (tests/test_court.py): none here
+        ('/court/reports/<int:event_id>', 'GET'): Route(
+            lambda role, target: 404 if role == 'court' else 403,
+            lambda world: [Target('-', values={'event_id': 2_000_000_000})]),
+        ('/admin/courts/<int:court_id>/roster', 'GET'): Route(only({'admin'}, 200), roster_targets),
+        ('/admin/courts/<int:court_id>/roster', 'POST'): Route(only({'admin'}, 302), roster_targets, roster_body),
         ('/cases/<int:case_id>/evidence/<token>', 'GET'): Route(reader(200), evidence_(
             'mediating_a', 'referred_a', 'mediating_b', 'referred_b', 'court', 'delegated', 'at_district', 'far')),
         ('/cases/<int:case_id>/documents/<kind>', 'GET'): Route(documents, lambda world: [

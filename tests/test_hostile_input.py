@@ -134,6 +134,11 @@ def world(app, db, orgs, users, client):
     complete_draft(agreed, users.village, kind='oral')
     fire(agreed, 'register_oral_agreement', users.village, utc(2026, 3, 5))
     corrected = _work_records(mediating, agreed, users.village)
+    # a case referred to the court: its page offers to record the parties' consent to show the court the records
+    referred = accepted_stage(users.village, utc(2026, 3, 2))
+    fire(referred, 'refer_to_court', users.village, utc(2026, 3, 5), reason='当事人要求诉讼')
+    from mediation.models import InvitedOrganisation
+    _db.session.add(InvitedOrganisation(court_id=orgs.court.id, committee_id=orgs.village_a1.id))
     # a notice for the village, so the notices page offers its "mark read" buttons
     notices.notify(_db.session.connection(), NoticeKind.DUE_SOON, [notices.Notification.worded(
         users.village.organisation_id, mediating.id, notices.due_soon_text(Clock.MEDIATION, date(2026, 4, 2)))],
@@ -148,7 +153,7 @@ def world(app, db, orgs, users, client):
             forms.extend((user, method, action, fields) for method, action, fields in forms_on(client, path))
 
     read(users.village, ['/', '/cases/', '/cases/new', f'/cases/{pending.id}', f'/cases/{mediating.case_id}',
-                         '/deadline-calculator', '/notices',
+                         f'/cases/{referred.case_id}', '/deadline-calculator', '/notices',
                          f'/cases/{mediating.case_id}/stages/{mediating.id}/agreement',
                          f'/cases/{signing.case_id}/stages/{signing.id}/agreement/sign']
          + [f'/cases/{mediating.case_id}/stages/{mediating.id}/{page}'
@@ -157,7 +162,8 @@ def world(app, db, orgs, users, client):
          + corrected)
     read(users.admin, ['/admin/organisations/new', f'/admin/organisations/{orgs.village_a1.id}/edit',
                        '/admin/users/new', f'/admin/users/{users.village.id}/edit', '/admin/users',
-                       '/admin/calendar'])
+                       '/admin/calendar', f'/admin/courts/{orgs.court.id}/roster'])
+    read(users.court, ['/court/delegate'])
     client.post('/logout')
     for path in ('/login', '/verify'):
         forms.extend((None, method, action, fields) for method, action, fields in forms_on(client, path))
@@ -192,14 +198,15 @@ def _sign_in_as(client, user):
 def test_every_post_route_is_covered(app, world):
     offered = {action for _, method, action, _ in world['forms'] if method == 'post'}
     # see test_api_bodies below, and tests/test_agreements.py for /api/v1/verify
-    covered_elsewhere = {'/logout', '/api/v1/cases/<int:case_id>/transitions', '/api/v1/verify'}
+    covered_elsewhere = {'/logout', '/api/v1/cases/<int:case_id>/transitions', '/api/v1/verify',
+                         '/api/v1/cases'}  # tests/test_api.py feeds its bodies
     missing = []
     for rule in app.url_map.iter_rules():
         if 'POST' not in rule.methods or rule.rule in covered_elsewhere:
             continue
         pattern = rule.rule.replace('<int:case_id>', '*').replace('<int:stage_id>', '*').replace(
             '<int:org_id>', '*').replace('<int:user_id>', '*').replace('<code>', '*').replace('<int:notice_id>', '*')
-        pattern = pattern.replace('<int:record_id>', '*')
+        pattern = pattern.replace('<int:record_id>', '*').replace('<int:court_id>', '*')
         if not any(_matches(pattern, action) for action in offered) and not rule.rule.endswith('/unlock'):
             missing.append(rule.rule)
     assert missing == [], 'POST routes no page offers a form for: feed them in tests/test_hostile_input.py'

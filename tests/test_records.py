@@ -680,8 +680,9 @@ def test_another_jurisdiction_cannot_even_find_the_forms(stage, users, client, l
 
 
 def test_evidence_is_served_to_the_jurisdiction_only(stage, users, client, login, switch):
+    pdf = pdf_bytes()  # once: Pillow writes the current second into the PDF
     attachment = records.add_evidence(stage, users.village, records.EvidenceInput(
-        evidence_kind='document', title='收条', filename='C:\\扫描\\收条 2026.pdf', data=pdf_bytes()))
+        evidence_kind='document', title='收条', filename='C:\\扫描\\收条 2026.pdf', data=pdf))
     text = records.add_evidence(stage, users.village, records.EvidenceInput(
         evidence_kind='electronic', title='聊天记录', filename='chat.html', data=b'<script>alert(1)</script>'))
     _db.session.commit()
@@ -689,7 +690,7 @@ def test_evidence_is_served_to_the_jurisdiction_only(stage, users, client, login
     for user in (users.village, users.town, users.district):
         switch(user)
         response = client.get(url)
-        assert response.status_code == 200 and response.data == pdf_bytes(), user.username
+        assert response.status_code == 200 and response.data == pdf, user.username
         assert response.headers['Content-Type'] == 'application/pdf'
         assert response.headers['X-Content-Type-Options'] == 'nosniff'
         assert response.headers['Content-Disposition'].startswith('attachment;')

@@ -62,7 +62,6 @@ ACTORS = {
     'refer_up': {'handler', 'system'},
     'return_to_court': {'handler', 'court', 'system'},
     'apply_judicial_confirmation': {'handler', 'court'},
-    'record_judicial_confirmation': {'handler', 'court'},
 }
 #: The stage has ended in these states.
 ENDED = {S.DECLINED, S.REFERRED_UP, S.WITH_COURT, S.RETURNED_TO_COURT, S.WITHDRAWN, S.TERMINATED, S.CLOSED}
@@ -72,7 +71,8 @@ def expected_allowed(state, actor, *, court_sent):
     """What ``actor`` ('handler' | 'court' | 'system') may fire on a village stage in ``state``, in button order."""
     return [name for name in TRIGGERS
             if name in TABLE[state] and actor in ACTORS.get(name, {'handler'})
-            and (name != 'return_to_court' or court_sent)]
+            and (name != 'return_to_court' or court_sent)
+            and (name not in ('refer_up', 'refer_to_court') or not court_sent)]  # a court-sent case goes back
 
 
 # --------------------------------------------------------------------------- helpers
@@ -225,6 +225,9 @@ def _check_one(orgs, trigger, state, actor, court_sent, stage_id, case_id):
     elif trigger == 'refer_to_court':
         assert [(o.level, o.kind, o.state, o.committee_id) for o in others] == [
             (Level.COURT, StageKind.COURT, S.PENDING_ACCEPTANCE, orgs.court.id)]
+    elif trigger == 'apply_judicial_confirmation':  # the application goes to the court (docs/court.md)
+        assert [(o.level, o.kind, o.state, o.committee_id) for o in others] == [
+            (Level.COURT, StageKind.JUDICIAL_CONFIRMATION, S.PENDING_ACCEPTANCE, orgs.court.id)]
     else:
         assert others == []
     if trigger == 'accept':
@@ -460,7 +463,8 @@ def test_refer_to_court_opens_a_court_stage_the_court_officer_sees(db, orgs, han
     assert stage_events(stage.id)[-1].data['court'] == orgs.court.name
     # Visible to the court officer, who handles the court stage (and only that one).
     assert _db.session.scalar(visible_cases(court_officer).where(Case.id == case_id)).id == case_id
-    assert 'accept' in allowed_triggers(court_stage, court_officer)
+    # the court's own steps, never the committee's (issue 13)
+    assert allowed_triggers(court_stage, court_officer) == ['decline', 'withdraw', 'court_receive']
     assert allowed_triggers(stage, court_officer) == []
     # Not to another village's mediator.
     other = make_user('other_village', Role.VILLAGE_MEDIATOR, orgs.village_b1)

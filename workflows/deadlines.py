@@ -117,6 +117,8 @@ RULE_KEYS = (
     'mediation.village', 'mediation.town', 'mediation.district',
     'mediation.court_delegated', 'mediation.court_entrusted', 'mediation.court_entrusted_summary',
     'acceptance', 'jc_apply',
+    # the court's own (docs/court.md)
+    'court.review', 'jc.acceptance', 'jc.decision',
 )
 
 
@@ -129,7 +131,13 @@ def rule_key(clock: Clock, level: Level, kind: StageKind) -> str | None:
     """
     if clock is Clock.JC_APPLY:
         return 'jc_apply'
-    if kind is StageKind.COURT:
+    court_clocks = {Clock.COURT_REVIEW: (StageKind.COURT, 'court.review'),
+                    Clock.JC_ACCEPTANCE: (StageKind.JUDICIAL_CONFIRMATION, 'jc.acceptance'),
+                    Clock.JC_DECISION: (StageKind.JUDICIAL_CONFIRMATION, 'jc.decision')}
+    if clock in court_clocks:
+        owner, key = court_clocks[clock]
+        return key if kind is owner else None
+    if kind.at_court:
         return None
     if clock is Clock.ACCEPTANCE:
         return 'acceptance'
@@ -240,6 +248,20 @@ STATUTORY_DATA = {
                      'label_en': 'Time limit to apply for judicial confirmation: 30 days from the day after the '
                                  'agreement took effect',
                      'unit': 'days', 'amount': 30, 'starts_at': 'agreement_effective'},
+        # CPL23 Art 126: the court decides on filing within 7 days; used for a referred case and
+        # for a result that came back from the committee alike.
+        'court.review': {'label_zh': '法院审查期限：自收到案件材料或调解结果次日起7日（《民事诉讼法》第一百二十六条）',
+                         'label_en': "Court's review time limit: 7 days from the day after the case or the "
+                                     'mediation result arrived (CPL Art 126)',
+                         'unit': 'days', 'amount': 7, 'starts_at': 'received', 'due_soon_workdays': 2},
+        'jc.acceptance': {'label_zh': '司法确认受理期限：自收到申请次日起3日内决定是否受理（司法确认规定第四条）',
+                          'label_en': 'Confirmation acceptance time limit: decide within 3 days from the day after '
+                                      'the application arrived (JC11 Art 4)',
+                          'unit': 'days', 'amount': 3, 'starts_at': 'received', 'due_soon_workdays': 1},
+        'jc.decision': {'label_zh': '司法确认审查期限：自受理次日起15日，经院长批准可延长10日（司法确认规定第五条）',
+                        'label_en': 'Confirmation decision time limit: 15 days from the day after acceptance, '
+                                    "10 more with the president's approval (JC11 Art 5)",
+                        'unit': 'days', 'amount': 15, 'starts_at': 'accepted', 'due_soon_workdays': 3},
     },
     'expiry_actions': {
         'mediation.village': 'refer_up',
@@ -250,8 +272,17 @@ STATUTORY_DATA = {
         'mediation.court_entrusted_summary': 'return_to_court',
         'acceptance': 'remind',
         'jc_apply': 'remind',
+        'court.review': 'remind',
+        'jc.acceptance': 'remind',
+        'jc.decision': 'remind',
     },
 }
+
+#: CPL23 Art 187: a special-procedure case is decided within 30 days of filing (the ceiling the
+#: confirmation's 15 + 10 days are shown against).
+JC_CEILING_DAYS = 30
+#: JC11 Art 5: the one extension the president may approve.
+JC_EXTENSION_DAYS = 10
 
 # 四级七天 (domain.md §2.3): 1 + 2 + 2 working days on our three committee levels (the scheme's
 # fourth step, the township 综治中心, has no level of its own here). A referral must be accepted
@@ -336,8 +367,13 @@ def stage_deadline(profile: Profile, facts: ClockFacts, cal: WorkCalendar) -> De
     for number, (unit, amount) in enumerate(facts.extensions, start=1):
         unit = Unit(unit)
         _add_part(steps, result.explanation, noted_years, final=False)
-        steps.append({'code': 'extension', 'text': f'经双方当事人同意，第{number}次延长期限',
-                      'text_en': f'Extension {number}, agreed by both parties', 'unit': unit.value, 'amount': amount})
+        if facts.clock is Clock.JC_DECISION:
+            steps.append({'code': 'extension', 'text': '经院长批准延长审查期限', 'unit': unit.value, 'amount': amount,
+                          'text_en': "Extended with the president's approval"})
+        else:
+            steps.append({'code': 'extension', 'text': f'经双方当事人同意，第{number}次延长期限',
+                          'text_en': f'Extension {number}, agreed by both parties', 'unit': unit.value,
+                          'amount': amount})
         result = add_period(result.due, unit, amount, cal, facts.pauses, start_label='原届满',
                             start_label_en='previous due date')
         provisional_years |= result.provisional_years

@@ -79,7 +79,10 @@ def possible_triggers(level: Level, kind: StageKind) -> list[str]:
                              mediator_signed=True, sealed=True, wet_signatures_confirmed=True)
     possible = []
     for name, spec in TRIGGERS.items():
-        if spec.dest is None:
+        if spec.dest is None or kind not in spec.kinds:
+            continue
+        if kind.at_court:  # the court's guards ask what came back and how it was sent: any may hold
+            possible.append(name)
             continue
         contexts = (dataclasses.replace(base, actor=actor, agreement_kind=agreement)
                     for actor in spec.actors for agreement in ('written', 'oral'))

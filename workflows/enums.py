@@ -70,10 +70,17 @@ class StageKind(LabelledEnum):
                                'Court-entrusted mediation (summary procedure)')
     #: the court's own record of a case referred to it (诉调对接 inbox)
     COURT = 'court', '法院诉调对接', 'Court–mediation liaison'
+    #: an application for judicial confirmation of an agreement (司法确认), at the court
+    JUDICIAL_CONFIRMATION = 'judicial_confirmation', '司法确认', 'Judicial confirmation'
 
     @property
     def court_sent(self):
         return self in (StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED, StageKind.COURT_ENTRUSTED_SUMMARY)
+
+    @property
+    def at_court(self):
+        """The court's own work (its officers handle it), not a committee's mediation."""
+        return self in (StageKind.COURT, StageKind.JUDICIAL_CONFIRMATION)
 
 
 class RiskLevel(LabelledEnum):
@@ -126,6 +133,12 @@ class Clock(LabelledEnum):
     MEDIATION = 'mediation', '调解期限', 'Mediation time limit'
     #: the parties' 30 days to apply for judicial confirmation after the agreement took effect
     JC_APPLY = 'jc_apply', '申请司法确认期限', 'Time limit to apply for judicial confirmation'
+    #: the court's 7 days to deal with a referred case or a returned result (CPL Art 126)
+    COURT_REVIEW = 'court_review', '法院审查期限', "Court's review time limit"
+    #: the court's 3 days to accept an application for judicial confirmation (JC11 Art 4)
+    JC_ACCEPTANCE = 'jc_acceptance', '司法确认受理期限', 'Time limit to accept a confirmation application'
+    #: the court's 15 (+10) days to decide on it (JC11 Art 5)
+    JC_DECISION = 'jc_decision', '司法确认审查期限', 'Time limit to decide on a confirmation'
 
 
 class DeadlineStatus(LabelledEnum):
@@ -218,6 +231,9 @@ class EventKind(LabelledEnum):
     LEGACY_FULFILMENT = 'record_fulfilment', '登记履行', 'Fulfilment recorded'
     LEGACY_BREACH = 'record_breach', '登记未履行', 'Breach recorded'
     LEGACY_FOLLOW_UP = 'record_follow_up', '登记回访', 'Follow-up visit recorded'
+    LEGACY_JC_RESULT = 'record_judicial_confirmation', '登记司法确认结果', 'Judicial-confirmation result recorded'
+    #: both parties agreed that the court may see the transcripts and investigation records (TY16 Art 22)
+    RECORDS_DISCLOSED = 'records_disclosed', '当事人同意法院查阅调解记录', 'Parties let the court see the records'
 
 
 class NoticeKind(LabelledEnum):
@@ -311,5 +327,6 @@ class DocumentKind(LabelledEnum):
     ORAL_AGREEMENT = 'oral_agreement', '人民调解口头协议登记表', 'Oral agreement registration form'
     FOLLOW_UP = 'follow_up', '人民调解回访记录', 'Follow-up visit record'
     CONFIRMATION_APPLICATION = 'confirmation_application', '司法确认申请书', 'Application for judicial confirmation'
+    CLOSING_REPORT = 'closing_report', '委派（委托）调解结案报告', 'Closing report to the court'
     TERMINATION_NOTICE = 'termination_notice', '终止调解通知书', 'Notice of termination of mediation'
     DOSSIER = 'dossier', '调解卷宗', 'Case dossier'

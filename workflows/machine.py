@@ -17,6 +17,9 @@ from typing import Mapping
 from transitions import EventData
 from transitions import Machine
 
+from .court import CourtNumberInvalid
+from .court import parse_court_case_number
+from .court import valid_court_case_number
 from .enums import Level
 from .enums import StageKind
 from .states import OPEN_STATES
@@ -38,7 +41,10 @@ DATA_LABELS = {
     'unit': '延长期限的计算单位',
     'amount': '延长期限的长度',
     'court': '法院',
-    'result': '司法确认结果',
+    'court_case_number': '法院案号',
+    'committee_id': '受托调解组织',
+    'delegation': '委派或委托方式',
+    'approved_by': '批准延长的院长',
 }
 
 
@@ -64,6 +70,16 @@ class TransitionContext:
     wet_signatures_confirmed: bool = False
     #: the stage arrived by the sweep's automatic referral: nobody has asked the parties yet
     consent_pending: bool = False
+    #: a court stage: what the committee's result was when it came back ('agreement', 'failure',
+    #: 'lapse'; None before), and how the court sent the case down (a court-sent StageKind value)
+    court_result: str | None = None
+    sent_as: str | None = None
+    #: the agreement may be confirmed by a court (not an identity relation, CPLI Art 355)
+    confirmable: bool = True
+    #: the state of the case's latest judicial-confirmation stage, if any
+    confirmation_state: str | None = None
+    #: the confirmation's decision period was extended already (JC11 Art 5: once, by 10 days)
+    decision_extended: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,39 @@ def court_sent_case(ctx):
     return ctx.kind.court_sent
 
 
+def not_court_sent_case(ctx):
+    return not ctx.kind.court_sent
+
+
+def agreement_came_back(ctx):
+    return ctx.court_result == 'agreement'
+
+
+def no_agreement_came_back(ctx):
+    return ctx.court_result != 'agreement'
+
+
+def may_file_case(ctx):
+    # TY16 Art 27: a delegated (pre-filing) case that failed is filed; an entrusted one goes back to trial.
+    return ctx.court_result is None or (ctx.court_result != 'agreement' and ctx.sent_as == StageKind.COURT_DELEGATED)
+
+
+def may_return_to_trial(ctx):
+    return ctx.court_result is None or (ctx.court_result != 'agreement' and ctx.sent_as != StageKind.COURT_DELEGATED)
+
+
+def agreement_confirmable(ctx):
+    return ctx.confirmable
+
+
+def no_confirmation_pending(ctx):
+    return ctx.confirmation_state not in ('pending_acceptance', 'jc_reviewing', 'jc_confirmed')
+
+
+def decision_not_extended(ctx):
+    return not ctx.decision_extended
+
+
 WRITTEN_AGREEMENT_COMPLETE = Guard(written_agreement_complete, _agreement_gaps('written', '登记口头协议'))
 ORAL_AGREEMENT_COMPLETE = Guard(oral_agreement_complete, _agreement_gaps('oral', '制作调解协议'))
 SIGNED_BY_ALL_PARTIES = Guard(all_parties_signed, '尚有当事人未签名')
@@ -161,6 +210,39 @@ REFERRAL_CONSENTED = Guard(consent_to_referral_recorded, '移交上级调解须�
 CONTINUATION_CONSENTED = Guard(consent_to_continue_recorded,
                                '系统自动移交的案件，受理前须记录当事人同意继续调解；当事人不同意的，请选择“不予受理”')
 COURT_SENT = Guard(court_sent_case, '只有法院委派、委托调解的案件才能退回法院')
+NOT_COURT_SENT = Guard(not_court_sent_case, '法院委派、委托调解的案件未达成协议的，应退回法院'
+                                            '（《最高人民法院关于人民法院特邀调解的规定》第二十六条）')
+AGREEMENT_RETURNED = Guard(agreement_came_back, '调解未达成协议，没有可备案的调解协议')
+NO_AGREEMENT_RETURNED = Guard(no_agreement_came_back, '调解已达成协议，请将调解协议备案')
+FILING_FITS = Guard(may_file_case, '委托调解（已立案）的案件调解不成的，应恢复审理（转入审判），不再立案')
+TRIAL_FITS = Guard(may_return_to_trial, '委派调解（诉前）的案件调解不成的，应依法登记立案')
+CONFIRMABLE = Guard(agreement_confirmable,
+                    '婚姻、收养、亲子关系等身份关系的调解协议，人民法院不受理司法确认申请（《民诉法解释》第三百五十五条）')
+NO_CONFIRMATION_PENDING = Guard(no_confirmation_pending, '该调解协议已申请司法确认（审查中或已确认），不能重复申请')
+DECISION_EXTENDABLE = Guard(decision_not_extended, '司法确认审查期限只能经院长批准延长一次（10日）')
+
+#: The kinds of stage a committee mediates, and the court's two.
+COMMITTEE_KINDS = frozenset({StageKind.PEOPLE, StageKind.COURT_DELEGATED, StageKind.COURT_ENTRUSTED,
+                             StageKind.COURT_ENTRUSTED_SUMMARY})
+COURT_KINDS = frozenset({StageKind.COURT})
+CONFIRMATION_KINDS = frozenset({StageKind.JUDICIAL_CONFIRMATION})
+ALL_KINDS = frozenset(StageKind)
+
+_SHARED_STATES = frozenset({State.PENDING_ACCEPTANCE, State.DECLINED, State.WITHDRAWN, State.CLOSED})
+#: The states a stage of each kind can be in (docs/court.md).
+COURT_STATES = _SHARED_STATES | {State.COURT_RECEIVED, State.COURT_REGISTERED, State.SENT_DOWN, State.COURT_RETURNED,
+                                 State.CASE_FILED, State.IN_TRIAL, State.AGREEMENT_FILED}
+CONFIRMATION_STATES = _SHARED_STATES | {State.JC_REVIEWING, State.JC_CONFIRMED, State.JC_REJECTED}
+COMMITTEE_STATES = frozenset(State) - (COURT_STATES | CONFIRMATION_STATES) | _SHARED_STATES
+
+
+def states_of(kind) -> frozenset:
+    kind = StageKind(kind)
+    if kind in COURT_KINDS:
+        return COURT_STATES
+    if kind in CONFIRMATION_KINDS:
+        return CONFIRMATION_STATES
+    return COMMITTEE_STATES
 
 
 @dataclass(frozen=True)
@@ -176,9 +258,12 @@ class TriggerSpec:
     guards: tuple[Guard, ...] = ()
     #: keys of ``ctx.data`` that must be filled in (see DATA_LABELS)
     required_data: tuple[str, ...] = ()
+    #: the kinds of stage it applies to: a committee's mediation, the court's stage, a confirmation
+    kinds: frozenset[StageKind] = COMMITTEE_KINDS
 
 
-def _trigger(name, label_zh, label_en, *, sources, dest, actors=(HANDLER,), reason=False, guards=(), data=()):
+def _trigger(name, label_zh, label_en, *, sources, dest, actors=(HANDLER,), reason=False, guards=(), data=(),
+             kinds=COMMITTEE_KINDS):
     return TriggerSpec(
         name=name,
         label_zh=label_zh,
@@ -189,6 +274,7 @@ def _trigger(name, label_zh, label_en, *, sources, dest, actors=(HANDLER,), reas
         actors=frozenset(actors),
         guards=guards,
         required_data=data,
+        kinds=frozenset(kinds),
     )
 
 
@@ -203,7 +289,7 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
     _trigger('accept', '受理', 'Accept', sources=[State.PENDING_ACCEPTANCE], dest=State.MEDIATING,
              guards=(CONTINUATION_CONSENTED,)),
     _trigger('decline', '不予受理', 'Decline', sources=[State.PENDING_ACCEPTANCE], dest=State.DECLINED,
-             reason=True),
+             reason=True, kinds=ALL_KINDS),
     _trigger('pause', '中止调解', 'Pause', sources=[State.MEDIATING], dest=State.PAUSED,
              reason=True, data=('requested_by',)),
     _trigger('resume', '恢复调解', 'Resume', sources=[State.PAUSED], dest=State.MEDIATING),
@@ -225,16 +311,19 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
              reason=True),
     _trigger('refer_up', '移交上级调解', 'Refer to the parent committee',
              sources=_DECISION_POINTS, dest=State.REFERRED_UP,
-             actors=(HANDLER, SYSTEM), guards=(HAS_PARENT_COMMITTEE, REFERRAL_CONSENTED)),
-    # PML Art 3(3): mediation never stands in the way of going to court, so no guard here.
+             actors=(HANDLER, SYSTEM), guards=(NOT_COURT_SENT, HAS_PARENT_COMMITTEE, REFERRAL_CONSENTED)),
+    # PML Art 3(3): mediation never stands in the way of going to court; a case the court sent goes
+    # back to it instead (return_to_court).
     _trigger('refer_to_court', '移送法院', 'Refer to the court',
-             sources=_DECISION_POINTS, dest=State.WITH_COURT, reason=True),
+             sources=_DECISION_POINTS, dest=State.WITH_COURT, reason=True, guards=(NOT_COURT_SENT,)),
     # TY16 Arts 26-27: a court-sent case ends by going back to the court that sent it.
     _trigger('return_to_court', '退回法院', 'Return to the court',
              sources=_ACCEPTED_OPEN, dest=State.RETURNED_TO_COURT,
              actors=(HANDLER, COURT, SYSTEM), guards=(COURT_SENT,)),
-    # PML Art 23(2): a party may end the mediation at any time.
-    _trigger('withdraw', '当事人撤回', 'Withdraw', sources=OPEN_STATES, dest=State.WITHDRAWN, reason=True),
+    # PML Art 23(2): a party may end the mediation at any time (at the court: withdraw the suit or
+    # the application; while the case is sent down, the committee's stage records it).
+    _trigger('withdraw', '当事人撤回', 'Withdraw', sources=OPEN_STATES - {State.SENT_DOWN}, dest=State.WITHDRAWN,
+             reason=True, kinds=ALL_KINDS),
     # The service issues the termination and remedies notice (PML Art 26).
     _trigger('terminate', '终止调解', 'Terminate', sources=_ACCEPTED_OPEN, dest=State.TERMINATED, reason=True),
     # At a district stage's expiry there is no level above: the sweep only flags it.
@@ -242,11 +331,41 @@ TRIGGERS: dict[str, TriggerSpec] = {spec.name: spec for spec in (
              sources=_DECISION_POINTS, dest=None, actors=(SYSTEM,)),
     # Performance of the agreed terms and follow-up visits are typed records (``workflows.records``),
     # not transitions: they change nothing in the stage, so they never make a colleague's form stale.
+    # PML Art 33: the parties apply jointly; the service opens the confirmation stage at the court
+    # named (``data['court']``, an id or a name), by default the court serving the committee's district.
     _trigger('apply_judicial_confirmation', '申请司法确认', 'Apply for judicial confirmation',
-             sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court',)),
-    _trigger('record_judicial_confirmation', '登记司法确认结果', 'Record the judicial-confirmation result',
-             sources=[State.AGREED], dest=None, actors=(HANDLER, COURT), data=('court', 'result')),
-    _trigger('close', '结案', 'Close', sources=OUTCOME_STATES, dest=State.CLOSED),
+             sources=[State.AGREED], dest=None, actors=(HANDLER, COURT),
+             guards=(CONFIRMABLE, NO_CONFIRMATION_PENDING)),
+    # ---- the court's stage (docs/court.md): no people's-mediation number, the court's own steps
+    _trigger('court_receive', '收案', 'Receive', sources=[State.PENDING_ACCEPTANCE], dest=State.COURT_RECEIVED,
+             kinds=COURT_KINDS),
+    _trigger('court_register', '登记法院案号', "Register with the court's case number",
+             sources=[State.COURT_RECEIVED], dest=State.COURT_REGISTERED, data=('court_case_number',),
+             kinds=COURT_KINDS),
+    # TY16 Art 11: the court delegates (before filing) or entrusts (after) to an invited organisation.
+    _trigger('send_down', '委派（委托）调解', 'Send down for mediation', sources=[State.COURT_REGISTERED],
+             dest=State.SENT_DOWN, data=('committee_id', 'delegation'), kinds=COURT_KINDS),
+    # The committee's result comes back: fired only as the effect of the committee stage's step.
+    _trigger('receive_result', '调解结果退回法院', 'Mediation result returned', sources=[State.SENT_DOWN],
+             dest=State.COURT_RETURNED, actors=(SYSTEM,), kinds=COURT_KINDS),
+    _trigger('file_agreement', '调解协议备案', 'File the agreement', sources=[State.COURT_RETURNED],
+             dest=State.AGREEMENT_FILED, guards=(AGREEMENT_RETURNED,), kinds=COURT_KINDS),
+    _trigger('file_case', '登记立案', 'File the case', sources=[State.COURT_REGISTERED, State.COURT_RETURNED],
+             dest=State.CASE_FILED, guards=(NO_AGREEMENT_RETURNED, FILING_FITS), kinds=COURT_KINDS),
+    _trigger('transfer_to_trial', '转入审判', 'Transfer to trial',
+             sources=[State.COURT_REGISTERED, State.COURT_RETURNED], dest=State.IN_TRIAL,
+             guards=(NO_AGREEMENT_RETURNED, TRIAL_FITS), kinds=COURT_KINDS),
+    # ---- judicial confirmation (JC11 Arts 4-5; CPL23 Arts 205-206)
+    _trigger('jc_accept', '受理司法确认申请', 'Accept the application', sources=[State.PENDING_ACCEPTANCE],
+             dest=State.JC_REVIEWING, data=('court_case_number',), kinds=CONFIRMATION_KINDS),
+    _trigger('jc_extend', '延长审查期限（院长批准）', 'Extend the review (approved by the president)',
+             sources=[State.JC_REVIEWING], dest=None, reason=True, data=('approved_by',),
+             guards=(DECISION_EXTENDABLE,), kinds=CONFIRMATION_KINDS),
+    _trigger('jc_confirm', '裁定确认调解协议有效', 'Rule the agreement valid', sources=[State.JC_REVIEWING],
+             dest=State.JC_CONFIRMED, kinds=CONFIRMATION_KINDS),
+    _trigger('jc_reject', '裁定驳回申请', 'Reject the application', sources=[State.JC_REVIEWING],
+             dest=State.JC_REJECTED, reason=True, kinds=CONFIRMATION_KINDS),
+    _trigger('close', '结案', 'Close', sources=OUTCOME_STATES, dest=State.CLOSED, kinds=ALL_KINDS),
 )}
 
 
@@ -304,15 +423,30 @@ def _whole_number(low, high):
 DATA_VALUES = {
     'unit': lambda value: value in ('days', 'months', 'workdays'),
     'amount': _whole_number(1, 366),
-    'result': lambda value: value in ('confirmed', 'rejected', 'withdrawn'),
+    'court_case_number': valid_court_case_number,
+    'delegation': lambda value: value in {kind.value for kind in StageKind if kind.court_sent},
 }
 
 
+def _court_number_problem(value):
+    try:
+        parse_court_case_number(value)
+    except CourtNumberInvalid as error:
+        return error.message
+    return ''
+
+
+#: What exactly is wrong with an invalid value, where a key can say more than its name.
+DATA_PROBLEMS = {'court_case_number': _court_number_problem}
+
+
 class DataInvalid(TransitionError):
-    def __init__(self, trigger, invalid):
+    def __init__(self, trigger, invalid, data=None):
         self.trigger = trigger
         self.invalid = list(invalid)
-        super().__init__(f'“{_label(trigger)}”的以下内容不正确：' + '、'.join(DATA_LABELS[key] for key in self.invalid))
+        details = [DATA_PROBLEMS[key](data[key]) for key in self.invalid if data is not None and key in DATA_PROBLEMS]
+        super().__init__(f'“{_label(trigger)}”的以下内容不正确：' + '、'.join(DATA_LABELS[key] for key in self.invalid)
+                         + ''.join(f'（{detail}）' for detail in details if detail))
 
 
 class ActorNotAllowed(TransitionError):
@@ -381,10 +515,12 @@ class DisputeWorkflow:
             finally:
                 self.machine.remove_model(binding)
 
-    def defined_from(self, state) -> list[str]:
-        """Triggers defined from ``state``, ignoring actor, reason and guards."""
-        state = State(state)
-        return [name for name, spec in TRIGGERS.items() if state in spec.sources]
+    def defined_from(self, state, kind=StageKind.PEOPLE) -> list[str]:
+        """Triggers defined from ``state`` for a stage of ``kind``, ignoring actor, reason and guards."""
+        state, kind = State(state), StageKind(kind)
+        if state not in states_of(kind):
+            return []
+        return [name for name, spec in TRIGGERS.items() if state in spec.sources and kind in spec.kinds]
 
     def allowed(self, model, ctx: TransitionContext) -> list[str]:
         """Triggers ``ctx.actor`` may fire now: the buttons a page shows.
@@ -392,7 +528,7 @@ class DisputeWorkflow:
         The reason and data are typed into the form the button opens, so they are not checked.
         """
         state = _state_of(model)
-        candidates = [name for name in self.defined_from(state) if ctx.actor in TRIGGERS[name].actors]
+        candidates = [name for name in self.defined_from(state, ctx.kind) if ctx.actor in TRIGGERS[name].actors]
         with self._bound(state) as binding:
             return [name for name in candidates if getattr(binding, f'may_{name}')(ctx=ctx)]
 
@@ -403,7 +539,7 @@ class DisputeWorkflow:
         and a refusal leave it untouched.
         """
         state = _state_of(model)
-        defined = self.defined_from(state)
+        defined = self.defined_from(state, ctx.kind)
         if trigger not in defined:
             raise IllegalTransition(trigger, state, defined)
         spec = TRIGGERS[trigger]
@@ -416,7 +552,7 @@ class DisputeWorkflow:
             raise DataRequired(trigger, missing)
         invalid = [key for key in spec.required_data if key in DATA_VALUES and not DATA_VALUES[key](ctx.data[key])]
         if invalid:
-            raise DataInvalid(trigger, invalid)
+            raise DataInvalid(trigger, invalid, ctx.data)
         with self._bound(state) as binding:
             if not binding.trigger(trigger, ctx=ctx):
                 raise GuardFailed(trigger, next(guard for guard in spec.guards if not guard.test(ctx)), ctx)

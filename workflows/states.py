@@ -18,6 +18,17 @@ class State(LabelledEnum):
     WITHDRAWN = 'withdrawn', '撤回', 'Withdrawn'
     TERMINATED = 'terminated', '终止调解', 'Terminated'
     CLOSED = 'closed', '已结案', 'Closed'
+    # The court's own stages (docs/court.md): a court stage (诉调对接) and a judicial confirmation.
+    COURT_RECEIVED = 'court_received', '已收案', 'Received by the court'
+    COURT_REGISTERED = 'court_registered', '已登记', 'Registered by the court'
+    SENT_DOWN = 'sent_down', '委派（委托）调解中', 'Sent down for mediation'
+    COURT_RETURNED = 'court_returned', '调解结果已退回', 'Mediation result returned'
+    CASE_FILED = 'case_filed', '已立案', 'Case filed'
+    IN_TRIAL = 'in_trial', '已转入审判', 'Transferred to trial'
+    AGREEMENT_FILED = 'agreement_filed', '调解协议已备案', 'Agreement filed with the court'
+    JC_REVIEWING = 'jc_reviewing', '司法确认审查中', 'Confirmation under review'
+    JC_CONFIRMED = 'jc_confirmed', '裁定确认有效', 'Agreement confirmed valid'
+    JC_REJECTED = 'jc_rejected', '裁定驳回申请', 'Application rejected'
 
 
 #: The stage still needs work from its handler. ``failed`` is open: someone must still decide
@@ -28,6 +39,12 @@ OPEN_STATES = frozenset({
     State.PAUSED,
     State.AGREEMENT_PENDING,
     State.FAILED,
+    # the court's: received, registered, waiting for the committee's result, deciding on it
+    State.COURT_RECEIVED,
+    State.COURT_REGISTERED,
+    State.SENT_DOWN,
+    State.COURT_RETURNED,
+    State.JC_REVIEWING,
 })
 
 #: The stage's work is over: it ended with an outcome, or its dossier is closed.

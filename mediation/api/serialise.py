@@ -1,9 +1,23 @@
-"""What the API returns for cases, stages and events (masked identifiers, ISO 8601 UTC times)."""
+"""What the API returns for cases, stages and events (ISO 8601 UTC times; identifiers in full only
+for the case's handlers). The shapes are described by ``mediation.api.schemas``."""
+from flask import current_app
+
+from mediation.identifiers import MASK_CHAR
 from mediation.services.transitions import allowed_triggers
+from workflows.enums import PartyKind
 
 
 def iso(value):
     return value.isoformat() + 'Z' if value else None
+
+
+def mask_uscc(code):
+    """A USCC masked like an ID number: first 6 and last 4 kept (``913301********123X``)."""
+    if not code:
+        return code
+    if len(code) != 18:
+        return MASK_CHAR * len(code)
+    return code[:6] + MASK_CHAR * 8 + code[-4:]
 
 
 def stage_json(stage, user):
@@ -17,13 +31,26 @@ def stage_json(stage, user):
     }
 
 
-def case_json(case, user):
+def party_json(party, revealed=None):
+    """``revealed``: the party's decrypted identifiers (for the case's handlers), else masked."""
+    organisation = party.kind == PartyKind.ORGANISATION
+    return {
+        'role': party.role.value, 'kind': party.kind.value, 'name': party.name,
+        'id_number': None if organisation else (revealed['id_number'] if revealed else party.id_number_masked),
+        'phone': revealed['phone'] if revealed else party.phone_masked,
+        'uscc': (party.uscc if revealed is not None else mask_uscc(party.uscc)) if organisation else None,
+        'legal_representative': party.legal_representative if organisation else None,
+    }
+
+
+def case_json(case, user, revealed=None):
+    """``revealed``: party id → decrypted identifiers (``cases.reveal_identifiers``), for handlers."""
     return {
         'id': case.id, 'matter_code': case.matter_code, 'title': case.title, 'category': case.category.full_name_zh,
         'source': case.source.value, 'created_at': iso(case.created_at),
         'amount': str(case.amount) if case.amount is not None else None, 'people_involved': case.people_involved,
-        'parties': [{'role': p.role.value, 'kind': p.kind.value, 'name': p.name, 'id_number': p.id_number_masked,
-                     'phone': p.phone_masked} for p in case.parties],
+        'risk_level': case.risk_level.value if case.risk_level else None,
+        'parties': [party_json(p, revealed.get(p.id, {}) if revealed is not None else None) for p in case.parties],
         'stages': [stage_json(stage, user) for stage in case.stages],
     }
 
@@ -34,3 +61,7 @@ def event_json(event):
         'actor': event.actor.username if event.actor else None, 'from_state': event.from_state,
         'to_state': event.to_state, 'reason': event.reason, 'data': event.data,
     }
+
+
+def public_base_url(request) -> str:
+    return current_app.config['PUBLIC_BASE_URL'] or request.host_url

@@ -26,6 +26,7 @@ from workflows.enums import PartyKind
 from workflows.enums import PartyRole
 from workflows.enums import RiskLevel
 from workflows.enums import Source
+from workflows.enums import StageKind
 
 #: A party's fields that only one kind has (the same split as ``services.cases``).
 KIND_FIELDS = {'person': PERSON_FIELDS, 'organisation': ORGANISATION_FIELDS}
@@ -172,14 +173,19 @@ class TransitionForm(BaseForm):
         Optional(), NumberRange(min=1, max=366, message=_l('延长长度须在 1 至 366 之间。'))])
     consent = BooleanField(_l('已征得当事人同意并记录'))
     court = StringField(_l('法院'), validators=[Optional(), Length(max=100)])
-    result = SelectField(_l('结果'), choices=choices([
-        ('', _l('请选择')), ('confirmed', _l('裁定确认有效')), ('rejected', _l('驳回申请')), ('withdrawn', _l('撤回申请'))]),
+    # the court's steps (docs/court.md)
+    court_case_number = StringField(_l('法院案号'), validators=[Optional(), Length(max=64)])
+    delegation = SelectField(_l('委派或委托'), choices=choices(
+        [('', _l('请选择'))] + [(kind.value, lazy_label(kind)) for kind in StageKind if kind.court_sent]),
         validators=[Optional()])
+    committee_id = SelectField(_l('受托调解组织（特邀调解组织名册）'), validators=[Optional()], validate_choice=False)
+    approved_by = StringField(_l('批准延长的院长'), validators=[Optional(), Length(max=50)])
 
     def transition_data(self) -> dict:
         """Only what the trigger uses ends up in the audit event."""
         data = {}
-        for name in ('requested_by', 'unit', 'court', 'result'):
+        for name in ('requested_by', 'unit', 'court', 'court_case_number', 'delegation', 'committee_id',
+                     'approved_by'):
             if getattr(self, name).data:
                 data[name] = getattr(self, name).data
         if self.amount.data:
@@ -187,6 +193,12 @@ class TransitionForm(BaseForm):
         if self.consent.data:
             data['consent'] = True
         return data
+
+
+class DisclosureForm(BaseForm):
+    """Both parties agreed that the court may see the transcripts (TY16 Art 22): how they said so."""
+
+    reason = TextAreaField(_l('双方当事人同意的方式和时间'), validators=[Optional(), Length(max=5000)])
 
 
 class RevealForm(BaseForm):
@@ -200,5 +212,8 @@ TRIGGER_FIELDS = {
     'extend': ['unit', 'amount', 'consent'],
     'refer_up': ['consent'],
     'apply_judicial_confirmation': ['court'],
-    'record_judicial_confirmation': ['court', 'result'],
+    'court_register': ['court_case_number'],
+    'send_down': ['delegation', 'committee_id'],
+    'jc_accept': ['court_case_number'],
+    'jc_extend': ['approved_by'],
 }

@@ -35,6 +35,7 @@ from mediation.inputs import InputError
 from mediation.inputs import parse_date
 from mediation.models import User
 from mediation.services import case_queries
+from mediation.services import statistics
 from mediation.web import format_datetime
 from mediation.web import label as display_label
 from workflows.enums import DeadlineStatus
@@ -42,6 +43,7 @@ from workflows.enums import Level
 from workflows.enums import PerformanceStatus
 from workflows.enums import Role
 from workflows.enums import Source
+from workflows.enums import SourceGroup
 from workflows.states import State
 
 PER_PAGE = 50
@@ -79,6 +81,9 @@ def index():
         clear_url=url_for('cases.index', **_tab_args(filters)) if set(args) - {'view', 'due'} else None,
         clear_identifier_url=url_for('cases.index', **{k: v for k, v in args.items() if k not in ('qh', 'qm')}),
         clear_referred_url=url_for('cases.index', **{k: v for k, v in args.items() if k != 'referred_in'}),
+        statistics_chip=_statistics_chip(filters, committees),
+        clear_statistics_url=url_for('cases.index', **{k: v for k, v in args.items()
+                                                       if k not in statistics.LIST_ARGS}),
         committee_name=next((org.name for org in committees if org.id == filters.committee_id), ''),
         first_url=url_for('cases.index', **args) if key is not None else None,
         next_url=url_for('cases.index', cursor=_cursor(order, 'n', page.next_key), **args)
@@ -164,6 +169,7 @@ def _filters_from(given, committee_ids: set) -> tuple[case_queries.CaseFilters, 
     if filters.registered_from and filters.registered_to and filters.registered_from > filters.registered_to:
         filters.registered_from, filters.registered_to = filters.registered_to, filters.registered_from
         problems.append(_('登记日期的起止颠倒了，已按从早到晚查找。'))
+    _statistics_filters(given, filters, committee_ids, problems)
     month = given.get('referred_in', '').strip()
     if month:
         match = _MONTH.fullmatch(month)
@@ -175,6 +181,46 @@ def _filters_from(given, committee_ids: set) -> tuple[case_queries.CaseFilters, 
         else:
             filters.referred_in = first
     return filters, problems
+
+
+def _statistics_filters(given, filters, committee_ids: set, problems: list) -> None:
+    """The filters a figure of the statistics page links with (``services.statistics``): the
+    subtree, the acceptance dates, the outcome, the ladder and the source group."""
+    within = _id(given.get('within'))
+    filters.within_id = within if within in committee_ids else None
+    filters.outcome = given.get('outcome', '') if given.get('outcome', '') in case_queries.OUTCOMES else ''
+    filters.ladder = given.get('ladder', '') if given.get('ladder', '') in case_queries.LADDER_FILTERS else ''
+    filters.source_group = _one_of(given.get('source_group', ''), SourceGroup)
+    for name, label in (('accepted_from', _('受理日期（起）')), ('accepted_to', _('受理日期（止）'))):
+        text = given.get(name, '').strip()
+        if not text:
+            continue
+        try:
+            setattr(filters, name, parse_date(text))
+        except InputError as error:
+            problems.append(_('%(field)s：%(problem)s已忽略。', field=label, problem=error.message))
+
+
+def _statistics_chip(filters, committees) -> str:
+    """The statistics' filters in use, in words (empty when none is): the chip above the list."""
+    parts = []
+    if filters.within_id:
+        name = next((org.name for org in committees if org.id == filters.within_id), '')
+        parts.append(_('%(name)s及下辖', name=name))
+    if filters.accepted_from or filters.accepted_to:
+        parts.append(_('受理于 %(start)s 至 %(end)s', start=filters.accepted_from or '…', end=filters.accepted_to or '…'))
+    outcomes = {'agreed': _('调解成功'), 'written': _('书面协议'), 'oral': _('口头协议'), 'withdrawn': _('当事人撤回'),
+                'ended': _('已有结果'), 'jc_applied': _('申请司法确认'), 'jc_granted': _('司法确认有效'),
+                'followed_up': _('已回访')}
+    ladders = {'entered': _('进入调解的纠纷'), 'concluded': _('已办结的纠纷'), 'village': _('在村级化解'),
+               'town': _('在镇级及以下化解'), 'district': _('在区级及以下化解')}
+    if filters.outcome:
+        parts.append(outcomes[filters.outcome])
+    if filters.ladder:
+        parts.append(ladders[filters.ladder])
+    if filters.source_group:
+        parts.append(display_label(SourceGroup(filters.source_group)))
+    return _('统计口径：%(filters)s', filters=' · '.join(parts)) if parts else ''
 
 
 def _category_options(categories) -> list:

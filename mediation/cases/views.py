@@ -1,3 +1,4 @@
+import dataclasses
 from functools import lru_cache
 
 from flask import abort
@@ -17,6 +18,7 @@ from mediation.access import handles_case
 from mediation.cases import bp
 from mediation.cases.forms import TRIGGER_FIELDS
 from mediation.cases.forms import CaseForm
+from mediation.cases.forms import DisclosureForm
 from mediation.cases.forms import RevealForm
 from mediation.cases.forms import TransitionForm
 from mediation.chinatime import today_in_china
@@ -28,9 +30,12 @@ from mediation.formutil import choices
 from mediation.models import Stage
 from mediation.services import case_queries
 from mediation.services import cases as case_service
+from mediation.services import court as court_service
+from mediation.services import court_checks
 from mediation.services import documents
 from mediation.services import records
 from mediation.services.calendar import current_calendar
+from mediation.services.court import confirmation_ceiling
 from mediation.services.deadlines import explain
 from mediation.services.transitions import allowed_triggers
 from mediation.services.transitions import apply_transition
@@ -108,6 +113,24 @@ def reveal(case_id):
     return _render_detail(case, revealed=revealed)
 
 
+@bp.route('/<int:case_id>/disclose-records', methods=['POST'])
+@login_required
+def disclose_records(case_id):
+    """Record that both parties agreed the court may see the transcripts and investigation records."""
+    case = get_visible_case(current_user, case_id)
+    form = DisclosureForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        court_service.record_disclosure(current_user, case, reason=form.reason.data or '')
+    except MediationError as error:
+        db.session.rollback()
+        flash(error.message, 'danger')
+        return _render_detail(get_visible_case(current_user, case_id), disclosure_form=form), error.status
+    flash(_('已记录：双方当事人同意法院查阅调解记录和调查记录。'), 'success')
+    return redirect(url_for('cases.detail', case_id=case.id))
+
+
 @bp.route('/<int:case_id>/stages/<int:stage_id>/transition', methods=['POST'])
 @login_required
 def transition(case_id, stage_id):
@@ -138,7 +161,7 @@ def transition(case_id, stage_id):
     return redirect(url_for('cases.detail', case_id=case.id))
 
 
-def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
+def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None, disclosure_form=None):
     """The case page, in a fixed number of queries however many stages, parties, events and records it has."""
     today = today_in_china()
     calendar = current_calendar()  # one look-up for every stage on the page
@@ -150,6 +173,8 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
     stages = []
     handles = handles_case(current_user, case)
     own = documents.documents_stage(case, current_user) if handles else None
+    # TY16 Art 22, CPLI Art 107: the transcripts are not for the court unless both parties agreed
+    may_see_records = court_service.court_may_see_records(current_user, case)
     for stage in case.stages:
         stage_events = [event for event in events if event.stage_id == stage.id]
         forms, agreement_steps = {}, []
@@ -163,14 +188,17 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
                 form.version.data = str(stage.version)  # keep what was typed; the next submit uses the fresh version
             else:
                 form = TransitionForm(formdata=None, trigger=trigger, version=str(stage.version))
+            _court_choices(form, stage, trigger)
             forms[trigger] = form
         path = stage_path((event.kind, event.from_state, event.to_state, event.at) for event in stage_events)
         stages.append({'stage': stage, 'forms': forms, 'agreement_steps': agreement_steps,
                        'agreement': agreements.get(stage.id) if handles else None,
-                       'documents': documents.applicable(stage, agreements.get(stage.id))
+                       'documents': [entry for entry in documents.applicable(stage, agreements.get(stage.id))
+                                     if may_see_records or entry.kind not in court_service.TRANSCRIPT_DOCUMENTS]
                        if own is not None and stage.id == own.id else [],
                        'deadline': explain(stage, calendar, stage_events) if stage.clock else None,
-                       'records': bundles[stage.id],
+                       'records': bundles[stage.id] if may_see_records else _without_transcripts(bundles[stage.id]),
+                       'ceiling': confirmation_ceiling(stage, calendar),
                        'can_add': {kind.value: records.may_add(current_user, stage, kind) for kind in RecordKind},
                        'path': path,
                        'diagram': stage_mermaid(stage.level, stage.kind, stage.state, path, english=english)})
@@ -180,7 +208,23 @@ def _render_detail(case, *, revealed=None, failed_form=None, failed_stage=None):
                            trigger_fields=TRIGGER_FIELDS,
                            events=events, revealed=revealed,
                            handles=handles, reveal_form=RevealForm(), qr=_case_qr(case),
+                           may_see_records=may_see_records,
+                           disclosure_form=(disclosure_form or DisclosureForm(formdata=None))
+                           if court_service.may_record_disclosure(current_user, case) else None,
+                           hidden_reasons=set() if may_see_records else court_service.transcript_event_ids(events),
                            open_trigger=failed_form.trigger.data if failed_form is not None else None)
+
+
+def _court_choices(form, stage, trigger) -> None:
+    """The choices a court step's form offers: the court's roster, the court that confirms."""
+    if trigger == 'send_down':
+        form.committee_id.choices = [('', _('请选择'))] + [
+            (str(org.id), org.committee_name) for org in court_checks.roster(stage.committee_id)]
+
+
+def _without_transcripts(bundle):
+    """A stage's records as a court officer sees them without the parties' consent: no transcripts."""
+    return dataclasses.replace(bundle, sessions=[], investigations=[])
 
 
 def _case_qr(case) -> dict:

@@ -12,18 +12,21 @@ from mediation.demo import agreements as demo_agreements
 from mediation.demo import records as demo_records
 from mediation.demo.places import COURT
 from mediation.demo.places import DISTRICT_CODE
+from mediation.demo.scenarios import COURT_LEVEL
 from mediation.demo.scenarios import DISTRICT_LEVEL
 from mediation.demo.scenarios import TOWN
 from mediation.demo.scenarios import VILLAGE
 from mediation.demo.scenarios import CasePlan
 from mediation.extensions import db
 from mediation.models import Case
+from mediation.models import InvitedOrganisation
 from mediation.models import Organisation
 from mediation.models import Stage
 from mediation.services.cases import create_case
-from mediation.services.deadlines import refresh_deadline
+from mediation.services.court import DelegationInput
+from mediation.services.court import delegate_case
 from mediation.services.transitions import apply_transition
-from workflows.enums import Source
+from workflows.enums import OrgKind
 from workflows.enums import StageKind
 
 #: Cases start at most this many days before today (unless a long history cannot fit).
@@ -83,12 +86,18 @@ def _stage_at(case: Case, org: Organisation) -> Stage:
     return next(stage for stage in reversed(case.stages) if stage.committee_id == org.id)
 
 
+#: The steps the court takes on a judicial confirmation (the stage at the court, its officer acting).
+_COURT_STEPS = {'jc_accept', 'jc_confirm'}
+
+
 def run(plans: list[CasePlan], orgs: dict, users: dict, rng: random.Random) -> None:
     court = orgs[COURT[0]]
     district = orgs[DISTRICT_CODE]
+    _invite_every_committee(court, orgs)
+    serials = itertools.count(101)
 
     def where_org(plan, where):
-        return {VILLAGE: plan.village, TOWN: plan.town, DISTRICT_LEVEL: district}[where]
+        return {VILLAGE: plan.village, TOWN: plan.town, DISTRICT_LEVEL: district, COURT_LEVEL: court}[where]
 
     sequence = itertools.count()
     queue = [(plan.steps[0].at, next(sequence), plan, 0) for plan in plans]
@@ -97,10 +106,12 @@ def run(plans: list[CasePlan], orgs: dict, users: dict, rng: random.Random) -> N
         _, _, plan, index = heapq.heappop(queue)
         step = plan.steps[index]
         actor = users[where_org(plan, step.where).id]
-        if step.op == 'create':
+        if step.op == 'create' and plan.court_kind:
+            plan.case = _send_down(plan, users[court.id], next(serials), step.at)
+        elif step.op == 'create':
             plan.case = create_case(actor, plan.input, now=step.at).case
-            if plan.court_kind:
-                _mark_court_sent(plan, court)
+        elif step.op in _CONFIRMATION_STEPS and not plan.case.category.confirmable:
+            pass  # CPLI Art 355: no court confirms an agreement on an identity relation
         elif step.op in _AGREEMENT_STEPS:
             stage = _stage_at(plan.case, where_org(plan, step.where))
             _AGREEMENT_STEPS[step.op](plan, stage, actor, rng, at=step.at)
@@ -109,7 +120,10 @@ def run(plans: list[CasePlan], orgs: dict, users: dict, rng: random.Random) -> N
             demo_records.STEPS[step.op](plan, stage, actor, rng, at=step.at, **step.data)
         else:
             org = where_org(plan, step.where)
-            apply_transition(_stage_at(plan.case, org), step.op, actor, reason=step.reason, data=step.data,
+            data = dict(step.data)
+            if step.op == 'jc_accept':
+                data['court_case_number'] = f'（{step.at.year}）浙9901民特{next(serials)}号'
+            apply_transition(_stage_at(plan.case, org), step.op, actor, reason=step.reason, data=data,
                              now=step.at)
         if index + 1 < len(plan.steps):
             heapq.heappush(queue, (plan.steps[index + 1].at, next(sequence), plan, index + 1))
@@ -123,20 +137,25 @@ _AGREEMENT_STEPS = {
 }
 
 
-def _mark_court_sent(plan: CasePlan, court: Organisation) -> None:
-    """Turn the fresh intake into a case the court delegated (委派) or entrusted (委托).
+#: Steps of a judicial confirmation (the application at the committee, then the court's).
+_CONFIRMATION_STEPS = {'apply_judicial_confirmation'} | _COURT_STEPS
 
-    There is no court-delegation service yet; the stage gets the court-sent kind (its own
-    deadline rule and expiry action) and the sending court, and its deadline is recomputed.
-    """
-    case = plan.case
-    stage = case.stages[0]
-    entrusted = plan.court_kind == StageKind.COURT_ENTRUSTED
-    case.source = Source.COURT_ENTRUSTED if entrusted else Source.COURT_DELEGATED
-    stage.kind = plan.court_kind
-    stage.court_id = court.id
-    serial = 100 + case.id
-    stage.court_case_number = (f'（{stage.received_at.year}）浙9901民初{serial}号' if entrusted
-                               else f'（{stage.received_at.year}）浙9901民诉前调{serial}号')
+
+def _invite_every_committee(court: Organisation, orgs: dict) -> None:
+    """The demo court's roster of invited organisations: every committee of the district it serves."""
+    for org in orgs.values():
+        if org.kind != OrgKind.COURT and db.session.get(InvitedOrganisation, (court.id, org.id)) is None:
+            db.session.add(InvitedOrganisation(court_id=court.id, committee_id=org.id))
     db.session.flush()
-    refresh_deadline(stage)
+
+
+def _send_down(plan: CasePlan, officer, serial: int, at) -> Case:
+    """The court delegates (委派) or entrusts (委托) the case to the town's committee, through the service."""
+    entrusted = plan.court_kind == StageKind.COURT_ENTRUSTED
+    year = at.year
+    number = f'（{year}）浙9901民初{serial}号' if entrusted else f'（{year}）浙9901民诉前调{serial}号'
+    data = plan.input
+    return delegate_case(officer, DelegationInput(
+        kind=plan.court_kind.value, court_case_number=number, committee_id=plan.town.id, title=data.title,
+        facts=data.facts, category_id=data.category_id, parties=data.parties,
+        reason='原告同意诉前委派调解' if not entrusted else '经当事人同意，委托调解'), now=at)

@@ -34,6 +34,8 @@ from workflows.enums import StageKind
 
 #: Where a step acts: at the case's village, its town or the district (that committee's user acts).
 VILLAGE, TOWN, DISTRICT_LEVEL = 'village', 'town', 'district'
+#: the court's own steps (a judicial confirmation), by the demo court's officer
+COURT_LEVEL = 'court'
 
 
 @dataclass
@@ -97,7 +99,8 @@ class Timeline:
         rng = self.rng
         if rng.random() < 0.25:
             self.then(1, 10, where, 'apply_judicial_confirmation', court=COURT[1])
-            self.then(3, 12, where, 'record_judicial_confirmation', court=COURT[1], result='confirmed')
+            self.then(1, 3, COURT_LEVEL, 'jc_accept')
+            self.then(3, 12, COURT_LEVEL, 'jc_confirm')
         if close or rng.random() < 0.75:
             roll = 1.0 if close else rng.random()
             self.then(0, 2, where, 'performance', term=2, status='fulfilled')

@@ -148,3 +148,6 @@ class DocumentContext:
     filed_by: str = ''
     filed_on: Optional[date] = None
     dossier_note: str = ''
+    #: 委派（委托）调解结案报告 (TY16 Art 26): the court's number of the case it sent, and how it was sent
+    court_case_number: str = ''
+    delegation: str = ''

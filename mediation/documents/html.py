@@ -44,6 +44,7 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.kind: kind for kind in (
     DocumentKind('follow_up', '人民调解回访记录', 'follow_up.html'),
     DocumentKind('confirmation_application', '司法确认申请书', 'confirmation_application.html'),
     DocumentKind('termination_notice', '终止调解通知书', 'termination_notice.html'),
+    DocumentKind('closing_report', '委派（委托）调解结案报告', 'closing_report.html'),
     DocumentKind('dossier_cover', '卷宗封面', 'dossier_cover.html'),
 )}
 

@@ -9,6 +9,7 @@ from mediation.models.case import Case
 from mediation.models.case import Category
 from mediation.models.case import Party
 from mediation.models.case import Stage
+from mediation.models.court import InvitedOrganisation
 from mediation.models.document import Agreement
 from mediation.models.document import IssuedDocument
 from mediation.models.document import Signature
@@ -30,7 +31,8 @@ from mediation.models.user import User
 
 __all__ = [
     'Agreement', 'ApiToken', 'Attachment', 'CalendarDay', 'CalendarYear', 'Case', 'CaseNote', 'CaseNumberCounter',
-    'Category', 'Event', 'FollowUpVisit', 'Investigation', 'IssuedDocument', 'MediationSession', 'Notice',
+    'Category', 'Event', 'FollowUpVisit', 'InvitedOrganisation', 'Investigation', 'IssuedDocument',
+    'MediationSession', 'Notice',
     'NoticeRead', 'Organisation', 'Party', 'PerformanceRecord', 'SignInFailure', 'Signature', 'Stage', 'StoredFile',
     'User', 'court_district',
 ]

@@ -118,6 +118,9 @@ class Case(Base):
     intake_committee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('organisation.id'), index=True)
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey('user_account.id'))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    #: Both parties agreed that the court may see the mediation transcripts and investigation
+    #: records (TY16 Art 22, CPLI Art 107: not for court use otherwise); the event records who said so
+    records_disclosed_to_court: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     category: so.Mapped[Category] = so.relationship()
     intake_committee: so.Mapped[Organisation] = so.relationship()
@@ -229,6 +232,16 @@ class Stage(Base):
         sa.Index('ix_stage_referral_received_at', 'received_at',
                  sqlite_where=sa.text('previous_stage_id IS NOT NULL'),
                  postgresql_where=sa.text('previous_stage_id IS NOT NULL')),
+        # The statistics (services.statistics): a period's accepted stages, of everywhere or of
+        # a few committees (migration d5b8e2f3a4c6).
+        sa.Index('ix_stage_accepted_at', 'accepted_at', 'committee_id',
+                 sqlite_where=sa.text('accepted_at IS NOT NULL'),
+                 postgresql_where=sa.text('accepted_at IS NOT NULL')),
+        sa.Index('ix_stage_committee_id_accepted_at', 'committee_id', 'accepted_at'),
+        # The judicial confirmations opened from agreed stages (few among millions of stages).
+        sa.Index('ix_stage_confirmation_previous_stage_id', 'previous_stage_id',
+                 sqlite_where=sa.text("kind = 'judicial_confirmation'"),
+                 postgresql_where=sa.text("kind = 'judicial_confirmation'")),
         # A case number typed into the search box: （2026）枫源人调字第3号.
         sa.Index('ix_stage_number_serial_year', 'number_serial', 'number_year',
                  sqlite_where=sa.text('number_serial IS NOT NULL'),

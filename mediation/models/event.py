@@ -45,6 +45,8 @@ class Event(Base):
     __table_args__ = (
         sa.Index('uq_event_stage_id_claim_key', 'stage_id', 'claim_key', unique=True,
                  sqlite_where=sa.text('claim_key IS NOT NULL'), postgresql_where=sa.text('claim_key IS NOT NULL')),
+        # The statistics' few kinds of events (withdrawals, judicial confirmations) as sets of stages.
+        sa.Index('ix_event_kind_stage_id', 'kind', 'stage_id'),
     )
 
     actor = so.relationship('User')

@@ -60,6 +60,7 @@ from workflows.enums import OrgKind
 from workflows.enums import PerformanceStatus
 from workflows.enums import RiskLevel
 from workflows.enums import Role
+from workflows.enums import Source
 from workflows.enums import StageKind
 from workflows.states import OPEN_STATES
 from workflows.states import State
@@ -75,8 +76,17 @@ OPEN = 'open'
 #: follow registration.
 NEWEST_REGISTERED, NEWEST_CASE, EARLIEST_DEADLINE = 'registered', 'case', 'due'
 
-#: The risk filter's choices: any flag or colour, or one of them.
-RISKS = ('any', 'red', 'orange', 'mzx', 'group', 'petition', 'major')
+#: The risk filter's choices: any flag or colour, or one of them (``group_petition``: a group
+#: dispute with a petition risk, the statistics' 群体性上访).
+RISKS = ('any', 'red', 'orange', 'mzx', 'group', 'petition', 'major', 'group_petition')
+
+#: The statistics' filters (``services.statistics``): what a matched stage's outcome is, and the
+#: ladder (``LADDER_FILTERS``). Each is a condition on the stage (see ``stage_outcome``).
+OUTCOMES = ('agreed', 'written', 'oral', 'withdrawn', 'ended', 'jc_applied', 'jc_granted', 'followed_up')
+#: The matched stage is a case's entry into the committee ladder, and the case: ``entered`` (any),
+#: ``concluded`` (no committee stage open, not withdrawn without agreement), or settled at this
+#: level or below (``village``, ``town``, ``district``).
+LADDER_FILTERS = ('entered', 'concluded', 'village', 'town', 'district')
 
 
 # --------------------------------------------------------------------------- filters
@@ -102,6 +112,18 @@ class CaseFilters:
     risk: str = ''
     #: the first day of a month: the matched stage was referred up to the next level in that month
     referred_in: Optional[date] = None
+    #: the matched stage was accepted between these China dates (both included)
+    accepted_from: Optional[date] = None
+    accepted_to: Optional[date] = None
+    #: the matched stage is due on or before this day
+    due_before: Optional[date] = None
+    #: the statistics' filters: the matched stage is at a committee of this organisation's subtree
+    #: (courts excluded), ended so (``OUTCOMES``), is a ladder entry (``LADDER_FILTERS``); the
+    #: case's source is in this group (``SourceGroup``)
+    within_id: Optional[int] = None
+    outcome: str = ''
+    ladder: str = ''
+    source_group: str = ''
 
     def as_args(self) -> dict:
         """The filters as the list's query string names them (``qh``/``qm``: a searched ID number or phone)."""
@@ -112,6 +134,11 @@ class CaseFilters:
             'from': self.registered_from and self.registered_from.isoformat(),
             'to': self.registered_to and self.registered_to.isoformat(), 'risk': self.risk,
             'referred_in': self.referred_in and self.referred_in.strftime('%Y-%m'),
+            'accepted_from': self.accepted_from and self.accepted_from.isoformat(),
+            'accepted_to': self.accepted_to and self.accepted_to.isoformat(),
+            'due_before': self.due_before and self.due_before.isoformat(),
+            'within': self.within_id, 'outcome': self.outcome, 'ladder': self.ladder,
+            'source_group': self.source_group,
         }
         return {name: value for name, value in args.items() if value}
 
@@ -121,7 +148,9 @@ class CaseFilters:
 
     @property
     def filters_stages(self) -> bool:
-        return bool(self.view or self.due or self.state or self.level or self.committee_id or self.referred_in)
+        return bool(self.view or self.due or self.state or self.level or self.committee_id or self.referred_in
+                    or self.accepted_from or self.accepted_to or self.due_before
+                    or self.within_id or self.outcome or self.ladder)
 
 
 # --------------------------------------------------------------------------- the conditions
@@ -205,6 +234,110 @@ def matched_stage_conditions(user, filters: CaseFilters, today: date, stage=Stag
         conditions.append(due_condition(filters.due, today, stage, horizon))
     if filters.referred_in:
         conditions.append(referred_up_in(filters.referred_in, stage))
+    if filters.accepted_from:
+        conditions.append(stage.accepted_at >= _china_midnight(filters.accepted_from))
+    if filters.accepted_to:
+        conditions.append(stage.accepted_at < _china_midnight(filters.accepted_to + timedelta(days=1)))
+    if filters.due_before:
+        conditions.append(stage.due_on <= filters.due_before)
+    if filters.within_id:
+        conditions.append(stage.committee_id.in_(committees_within(filters.within_id)))
+    if filters.outcome in OUTCOMES:
+        conditions.append(stage_outcome(filters.outcome, stage))
+    if filters.ladder in LADDER_FILTERS:
+        conditions += ladder_conditions(filters.ladder, stage)
+    return conditions
+
+
+# --------------------------------------------------------------------------- the statistics' conditions
+
+def committees_within(org_id: int):
+    """SQL: the ids of the committees (not courts) of ``org_id``'s subtree."""
+    top = sa.select(Organisation.path).where(Organisation.id == org_id).scalar_subquery()
+    return sa.select(Organisation.id).where(Organisation.path.startswith(top), Organisation.kind != OrgKind.COURT)
+
+
+def _stages_with_event(kind: str, *more):
+    return sa.select(Event.stage_id).where(Event.kind == kind, Event.stage_id.is_not(None), *more)
+
+
+def stage_outcome(outcome: str, stage=Stage):
+    """SQL: ``stage`` ended with ``outcome`` (one of ``OUTCOMES``); the statistics count with the same.
+
+    - ``agreed``: its agreement took effect (signed and sealed, or an oral agreement registered);
+      kept when the stage is later closed;
+    - ``written`` / ``oral``: agreed, with a written / an oral agreement;
+    - ``withdrawn``: the parties withdrew (the ``withdraw`` event: a closed stage keeps it);
+    - ``ended``: it reached any outcome (an agreement, or an ending: declined, failed and handed
+      on, returned, withdrawn, terminated);
+    - ``jc_applied``: the parties applied for judicial confirmation of its agreement (the
+      ``apply_judicial_confirmation`` event, or a judicial-confirmation stage opened from it);
+    - ``jc_granted``: a court confirmed its agreement (the ``record_judicial_confirmation`` event
+      with the result ``confirmed``, or its judicial-confirmation stage was ruled valid: ``jc_confirm``);
+    - ``followed_up``: at least one follow-up visit (回访) is recorded on it.
+    """
+    if outcome == 'agreed':
+        return stage.agreement_effective_at.is_not(None)
+    if outcome in ('written', 'oral'):
+        return sa.and_(stage.agreement_effective_at.is_not(None), stage.id.in_(
+            sa.select(Agreement.stage_id).where(Agreement.kind == outcome)))
+    if outcome == 'withdrawn':  # correlated: SQLite rebuilds a list inside a correlated subquery each time
+        withdrawal = alias(Event, 'withdrawal')
+        return sa.exists().where(withdrawal.stage_id == stage.id, withdrawal.kind == 'withdraw')
+    if outcome == 'ended':
+        return sa.or_(stage.agreement_effective_at.is_not(None), stage.ended_at.is_not(None))
+    confirmation = alias(Stage, 'confirmation')
+    # spelled as the partial index ix_stage_confirmation_previous_stage_id spells it
+    is_confirmation = confirmation.kind == sa.literal_column(f"'{StageKind.JUDICIAL_CONFIRMATION.value}'")
+    if outcome == 'jc_applied':
+        return sa.or_(stage.id.in_(_stages_with_event('apply_judicial_confirmation')),
+                      stage.id.in_(sa.select(confirmation.previous_stage_id).where(
+                          is_confirmation)))
+    if outcome == 'jc_granted':
+        return sa.or_(
+            stage.id.in_(_stages_with_event('record_judicial_confirmation',
+                                            Event.data['result'].as_string() == 'confirmed')),
+            stage.id.in_(sa.select(confirmation.previous_stage_id).where(
+                is_confirmation,
+                confirmation.id.in_(_stages_with_event('jc_confirm')))))
+    if outcome == 'followed_up':
+        return stage.id.in_(sa.select(FollowUpVisit.stage_id))
+    raise ValueError(outcome)
+
+
+#: The committee ladder's levels, lowest first, as the ``stage.level`` column stores them.
+_LADDER_LEVELS = ('village', 'town', 'district')
+
+
+def committee_stage(stage=Stage):
+    """SQL: ``stage`` is a committee's (village, town, district), not a court's."""
+    return stage.level.in_(_LADDER_LEVELS)
+
+
+def ladder_entry(stage=Stage):
+    """SQL: ``stage`` is where its case entered the committee ladder: an accepted committee stage
+    not referred from another committee stage (a new intake, or a case a court sent down)."""
+    previous = alias(Stage, 'ladder_previous')
+    return sa.and_(committee_stage(stage), stage.accepted_at.is_not(None), ~sa.exists().where(
+        previous.id == stage.previous_stage_id, committee_stage(previous)))
+
+
+def ladder_conditions(ladder: str, stage=Stage) -> list:
+    """SQL conditions on ``stage`` for the ladder filter ``ladder`` (``LADDER_FILTERS``)."""
+    other = alias(Stage, 'ladder_other')
+    conditions = [ladder_entry(stage)]
+    if ladder in _LADDER_LEVELS:
+        levels = _LADDER_LEVELS[:_LADDER_LEVELS.index(ladder) + 1]
+        conditions.append(sa.exists().where(other.case_id == stage.case_id, other.level.in_(levels),
+                                            other.agreement_effective_at.is_not(None)))
+    elif ladder == 'concluded':
+        agreed = sa.exists().where(other.case_id == stage.case_id, committee_stage(other),
+                                   other.agreement_effective_at.is_not(None))
+        conditions += [
+            ~sa.exists().where(other.case_id == stage.case_id, committee_stage(other), open_stage(other)),
+            sa.or_(agreed, ~sa.exists().where(other.case_id == stage.case_id, committee_stage(other),
+                                              stage_outcome('withdrawn', other))),
+        ]
     return conditions
 
 
@@ -215,6 +348,7 @@ _RISK_CONDITIONS = {
     'group': lambda case: case.group_dispute.is_(True),
     'petition': lambda case: case.petition_risk.is_(True),
     'major': lambda case: case.major_difficult.is_(True),
+    'group_petition': lambda case: sa.and_(case.group_dispute.is_(True), case.petition_risk.is_(True)),
     'any': lambda case: sa.or_(case.risk_level.is_not(None), case.mzx_risk.is_(True), case.group_dispute.is_(True),
                                case.petition_risk.is_(True), case.major_difficult.is_(True),
                                case.cross_area.is_(True), case.abnormal_death.is_(True)),
@@ -229,6 +363,8 @@ def case_conditions(filters: CaseFilters, case=Case) -> list:
             Category.id == filters.category_id, Category.parent_id == filters.category_id))))
     if filters.source:
         conditions.append(case.source == filters.source)
+    if filters.source_group:
+        conditions.append(case.source.in_([source for source in Source if source.group.value == filters.source_group]))
     if filters.registered_from:
         conditions.append(case.created_at >= _china_midnight(filters.registered_from))
     if filters.registered_to:
@@ -372,8 +508,14 @@ def list_order(user, filters: CaseFilters) -> str:
     return NEWEST_REGISTERED
 
 
-def _keyed_query(user, filters: CaseFilters, today: date, horizon=None, *, paging: bool = False):
+def _keyed_query(user, filters: CaseFilters, today: date, horizon=None, *, paging: bool = False,
+                 beyond: Optional[tuple] = None):
     """The list as a query of its sort keys and case ids (the case id last), and the key columns.
+
+    ``beyond``: (key, forward): only the rows past ``key`` in the walking direction (a page after
+    the first). Where the case is joined to its matched stage the bound is put on both ids:
+    PostgreSQL does not carry an inequality across the join, and would otherwise walk the cases
+    from the newest to the cursor (5 s on the 1,000th filtered page at a million cases).
 
     A case is listed once however many of its stages match; in the deadline order a row is the
     matched stage (only a stage whose clock runs has a due date, and a case has one such stage).
@@ -392,7 +534,8 @@ def _keyed_query(user, filters: CaseFilters, today: date, horizon=None, *, pagin
         query = sa.select(case.created_at, case.id).where(
             sa.exists().where(seen.case_id == case.id, visible_stages_clause(user, seen)),
             *case_conditions(filters, case))
-        return query, (case.created_at, case.id)
+        keys = (case.created_at, case.id)
+        return (query.where(_beyond(keys, *beyond)) if beyond is not None else query), keys
     index = _walked_index(user, filters) if paging else counted_index(filters)
     matched = walk(Stage, index) if index else alias(Stage, 'matched')
     conditions = matched_stage_conditions(user, filters, today, matched, horizon=horizon)
@@ -404,9 +547,13 @@ def _keyed_query(user, filters: CaseFilters, today: date, horizon=None, *, pagin
     else:
         query = sa.select(matched.case_id).where(*conditions).distinct()
         keys = (matched.case_id,)
+    if beyond is not None:
+        query = query.where(_beyond(keys, *beyond))
     if case_conditions(filters):
         case = walk(Case, ROWID) if index and not searched else Case  # read by id, after the stage
         query = query.join(case, case.id == matched.case_id).where(*case_conditions(filters, case))
+        if beyond is not None and order == NEWEST_CASE:
+            query = query.where(_beyond((case.id,), *beyond))
     return query, keys
 
 
@@ -489,31 +636,33 @@ class Page:
 
 
 def case_page(user, filters: CaseFilters, today: date, *, after: Optional[tuple] = None,
-              before: Optional[tuple] = None, per_page: int = 50, horizon=None) -> Page:
+              before: Optional[tuple] = None, per_page: int = 50, horizon=None, load=None) -> Page:
     """The rows after the key ``after`` (or before ``before``, or the first rows), with the keys
-    of the neighbouring pages. A key that belongs to no row still works: paging resumes beside it."""
+    of the neighbouring pages. A key that belongs to no row still works: paging resumes beside it.
+
+    ``load(case_ids, keys)``: what makes the rows (default :func:`load_rows`; the API loads only
+    what it returns); each row has its ``key``."""
     horizon = horizon or (due_soon_horizon(today) if filters.due is DeadlineStatus.DUE_SOON else None)
-    query, keys = _keyed_query(user, filters, today, horizon, paging=True)
     ascending = list_order(user, filters) == EARLIEST_DEADLINE
     backwards = before is not None and after is None
     key = before if backwards else after
-    if key is not None:
-        query = query.where(_beyond(keys, key, forward=ascending != backwards))
+    query, keys = _keyed_query(user, filters, today, horizon, paging=True,
+                               beyond=None if key is None else (key, ascending != backwards))
     order = [k.asc() if ascending != backwards else k.desc() for k in keys]
     found = db.session.execute(query.order_by(*order).limit(per_page + 1)).all()
     more = len(found) > per_page
     found = found[:per_page]
     if backwards:
         if not more:  # back at the start: the first page, full
-            return case_page(user, filters, today, per_page=per_page, horizon=horizon)
+            return case_page(user, filters, today, per_page=per_page, horizon=horizon, load=load)
         found.reverse()
-    rows = load_rows([tuple(r)[-1] for r in found], [tuple(r)[:len(keys)] for r in found])
+    rows = (load or load_rows)([tuple(r)[-1] for r in found], [tuple(r)[:len(keys)] for r in found])
     next_key = rows[-1].key if rows and (more or backwards) else None
     previous_key = rows[0].key if rows and (key is not None) else None
     return Page(rows, next_key, previous_key)
 
 
-def _beyond(keys, key, *, forward: bool):
+def _beyond(keys, key, forward: bool):
     """SQL: the row comes after ``key`` in the walking direction (ascending when ``forward``).
 
     For a two-part key the first part's bound is repeated on its own (``a <= x AND (a < x OR

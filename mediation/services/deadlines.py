@@ -16,6 +16,7 @@ from mediation.models import Event
 from mediation.models import Stage
 from mediation.services.calendar_cache import current_calendar
 from workflows.calendar import WorkCalendar
+from workflows.deadlines import JC_EXTENSION_DAYS
 from workflows.deadlines import ClockFacts
 from workflows.deadlines import Unit
 from workflows.deadlines import get_profile
@@ -39,8 +40,20 @@ class StageDeadline:
     rule_label_en: str = ''
 
 
+#: The court's clocks by state (docs/court.md): a court stage reviews what arrives, a confirmation
+#: is accepted and then decided.
+_COURT_CLOCKS = {
+    StageKind.COURT: {State.PENDING_ACCEPTANCE: Clock.COURT_REVIEW, State.COURT_RECEIVED: Clock.COURT_REVIEW,
+                      State.COURT_REGISTERED: Clock.COURT_REVIEW, State.COURT_RETURNED: Clock.COURT_REVIEW},
+    StageKind.JUDICIAL_CONFIRMATION: {State.PENDING_ACCEPTANCE: Clock.JC_ACCEPTANCE,
+                                      State.JC_REVIEWING: Clock.JC_DECISION},
+}
+
+
 def _clock_for(stage: Stage, events: list[Event]) -> Optional[Clock]:
     state = State(stage.state)
+    if stage.kind in _COURT_CLOCKS:
+        return _COURT_CLOCKS[stage.kind].get(state)
     if state == State.PENDING_ACCEPTANCE:
         return Clock.ACCEPTANCE
     if state in CLOCK_RUNNING or state == State.PAUSED:
@@ -65,12 +78,22 @@ def _pauses(events: list[Event]) -> tuple[Pause, ...]:
 
 
 def _extensions(events: list[Event]) -> tuple[tuple[Unit, int], ...]:
-    return tuple((Unit(e.data['unit']), int(e.data['amount'])) for e in events if e.kind == 'extend')
+    extensions = []
+    for event in events:
+        if event.kind == 'extend':
+            extensions.append((Unit(event.data['unit']), int(event.data['amount'])))
+        elif event.kind == 'jc_extend':  # JC11 Art 5: 10 days, once, with the president's approval
+            extensions.append((Unit.DAYS, JC_EXTENSION_DAYS))
+    return tuple(extensions)
 
 
-def _start(stage: Stage, starts_at: str) -> Optional[date]:
+def _start(stage: Stage, starts_at: str, events: list[Event] = ()) -> Optional[date]:
     moment = {'accepted': stage.accepted_at, 'received': stage.received_at,
               'agreement_effective': stage.agreement_effective_at}[starts_at]
+    if stage.state == State.COURT_RETURNED:
+        # the court's review of a returned result runs from the day it came back
+        returned = [event.at for event in events if event.kind == 'receive_result']
+        moment = returned[-1] if returned else moment
     return china_date(moment)
 
 
@@ -83,13 +106,13 @@ def derive_deadline(stage: Stage, events: list[Event], calendar: WorkCalendar) -
     rule = profile.rule_for(clock, stage.level, stage.kind)
     if rule is None:
         return None
-    start = _start(stage, rule.starts_at)
+    start = _start(stage, rule.starts_at, events)
     if start is None:
         return None
     fresh_intake = stage.previous_stage_id is None and stage.kind == StageKind.PEOPLE
     facts = ClockFacts(clock=clock, level=stage.level, kind=stage.kind, start=start,
                        pauses=_pauses(events) if clock == Clock.MEDIATION else (),
-                       extensions=_extensions(events) if clock == Clock.MEDIATION else (),
+                       extensions=_extensions(events) if clock in (Clock.MEDIATION, Clock.JC_DECISION) else (),
                        fresh_intake=fresh_intake)
     deadline = stage_deadline(profile, facts, calendar)
     stopped = State(stage.state) == State.PAUSED
@@ -146,6 +169,8 @@ def rebuild_all() -> int:
     """Recompute every stage with a clock from history: the derived columns are only a cache."""
     calendar = current_calendar()
     stages = db.session.scalars(sa.select(Stage).where(
-        sa.or_(Stage.state.in_(CLOCK_RUNNING | {State.PENDING_ACCEPTANCE, State.PAUSED, State.AGREED}),
+        sa.or_(Stage.state.in_(CLOCK_RUNNING | {State.PENDING_ACCEPTANCE, State.PAUSED, State.AGREED,
+                                                State.COURT_RECEIVED, State.COURT_REGISTERED, State.COURT_RETURNED,
+                                                State.JC_REVIEWING}),
                Stage.due_on.is_not(None))).execution_options(yield_per=500))
     return sum(refresh_deadline(stage, calendar) for stage in stages)

@@ -50,7 +50,6 @@ from workflows.enums import EventKind
 from workflows.enums import Level
 from workflows.enums import PartyKind
 from workflows.enums import Source
-from workflows.enums import StageKind
 from workflows.states import State
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -58,6 +57,8 @@ TEMPLATES = PROJECT_ROOT / 'templates' / 'documents'
 
 #: Where the 终止调解通知书 applies (PML Art 26: mediation ended without agreement).
 _ENDED_WITHOUT_AGREEMENT = {State.TERMINATED, State.FAILED}
+#: A court-sent case that went back to its court without agreement: the committee reports in writing.
+_BACK_TO_THE_COURT = {State.RETURNED_TO_COURT, State.TERMINATED, State.WITHDRAWN}
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def applicable(stage: Stage, agreement=_UNREAD) -> list[DocumentEntry]:
 
     ``agreement``: the stage's agreement (or None) when the caller has it already.
     """
-    if stage.kind == StageKind.COURT:
+    if stage.kind.at_court:
         return []  # the court keeps its own file; the committees' documents are theirs
     agreement = agreement_of(stage) if agreement is _UNREAD else agreement
     issued = {document.kind: document for document in db.session.scalars(
@@ -109,6 +110,8 @@ def applicable(stage: Stage, agreement=_UNREAD) -> list[DocumentEntry]:
             kinds.append(DocumentKind.CONFIRMATION_APPLICATION)
     if stage.state in _ENDED_WITHOUT_AGREEMENT:
         kinds.append(DocumentKind.TERMINATION_NOTICE)
+    if stage.kind.court_sent and stage.state in _BACK_TO_THE_COURT:
+        kinds.append(DocumentKind.CLOSING_REPORT)  # TY16 Art 26: the written report to the court
     kinds.append(DocumentKind.DOSSIER)
     return [DocumentEntry(kind, kind in issued, issued[kind].file_sha256 if kind in issued else None,
                           issued[kind].verification_code if kind in issued else None) for kind in kinds]
@@ -126,6 +129,10 @@ def document_pdf(case: Case, kind: DocumentKind, actor: User, *, public_base_url
     entry = next((entry for entry in applicable(stage) if entry.kind == kind), None) if stage else None
     if entry is None:
         raise NotFound('该案件没有这份文书。')
+    from mediation.services.court import TRANSCRIPT_DOCUMENTS
+    from mediation.services.court import court_may_see_records
+    if kind in TRANSCRIPT_DOCUMENTS and not court_may_see_records(actor, case):
+        raise PermissionDenied('调解记录未经双方当事人同意不向法院提供（《最高人民法院关于人民法院特邀调解的规定》第二十二条）。')
     record_event(stage, EventKind.DOCUMENT_OPENED, actor, utcnow(), data={'document': kind.value})
     if entry.sealed:
         return storage.read(entry.sha256)
@@ -218,7 +225,16 @@ def context_for(stage: Stage, *, agreement_view: Optional[AgreementView] = None,
         termination_reason=stage.outcome if stage.state in _ENDED_WITHOUT_AGREEMENT else '',
         termination_on=china_date(stage.ended_at) if stage.state in _ENDED_WITHOUT_AGREEMENT else None,
         dossier_title=case.title, retention='长期', printed_on=today,
+        court_case_number=_court_case_number(stage), delegation=stage.kind.label_zh if stage.kind.court_sent else '',
     )
+
+
+def _court_case_number(stage: Stage) -> str:
+    """The court's number of a case it sent down (on the court's stage the committee stage came from)."""
+    previous = stage.previous_stage
+    if stage.kind.court_sent and previous is not None and previous.kind.at_court:
+        return previous.court_case_number or ''
+    return stage.court_case_number or ''
 
 
 def session_view(session: MediationSession) -> SessionView:

@@ -88,6 +88,14 @@ _REMINDERS = {
                                   'The time to accept has passed: please decide soon whether to accept.'),
     Clock.JC_APPLY: LapseNotice('申请司法确认的30日期限已届满。', True, False,
                                 'The 30 days to apply for judicial confirmation have ended.'),
+    # the court's own limits: the court's officers are told; nobody supervises a court here
+    Clock.COURT_REVIEW: LapseNotice('法院审查期限已届满，请尽快处理。', True, False,
+                                    "The court's review time limit has passed: please deal with it soon."),
+    Clock.JC_ACCEPTANCE: LapseNotice('司法确认申请的3日受理期限已届满，请尽快决定是否受理。', True, False,
+                                     'The 3 days to accept the confirmation application have passed: please decide '
+                                     'soon.'),
+    Clock.JC_DECISION: LapseNotice('司法确认审查期限已届满，请尽快作出裁定。', True, False,
+                                   'The time to decide on the confirmation has passed: please rule soon.'),
 }
 _DEFAULT_REMINDER = LapseNotice('已超过期限，请尽快处理。', True, True, 'Overdue: please deal with it soon.')
 
@@ -123,6 +131,12 @@ def returned_to_court_text(committee_name: str, reason: str = '', *, lapsed: boo
     if reason:
         return Wording(f'由{committee_name}退回法院：{reason}', f'Returned to the court by {committee_name}: {reason}')
     return Wording(f'由{committee_name}退回法院。', f'Returned to the court by {committee_name}.')
+
+
+def agreement_to_court_text(committee_name: str) -> Wording:
+    """What the court reads when a case it sent down reached agreement (TY16 Art 27: filed with the court)."""
+    return Wording(f'由{committee_name}调解达成协议，调解协议已退回法院，请备案。',
+                   f'{committee_name} reached an agreement; it has come back to the court to be filed.')
 
 
 def risk_alert_text(reasons, police_report: bool, reasons_en=()) -> Wording:

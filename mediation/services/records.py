@@ -160,14 +160,19 @@ class FollowUpInput:
 
 def may_add(user: User, stage: Stage, kind: RecordKind) -> bool:
     """The page shows the button: the user handles the stage and its state allows the record."""
-    return acting_as(user, stage) == HANDLER and may_record(kind, stage.state)
+    return acting_as(user, stage) == HANDLER and may_record(kind, stage.state) and not _court_refuses(stage, kind)
+
+
+def _court_refuses(stage: Stage, kind: RecordKind) -> bool:
+    """The court's own stages keep notes only: mediation's records belong to the committees."""
+    return stage.kind.at_court and kind != RecordKind.NOTE
 
 
 def check(stage: Stage, actor: User, kind: RecordKind) -> None:
     """Raise unless ``actor`` may write a ``kind`` record on ``stage`` now (its handler, in a state that allows it)."""
     if acting_as(actor, stage) != HANDLER:
         raise PermissionDenied('只有该阶段所在调解组织的承办人员可以添加或更正记录。')
-    if not may_record(kind, stage.state):
+    if not may_record(kind, stage.state) or _court_refuses(stage, kind):
         raise RecordRefused(refusal(kind, stage.state))
 
 

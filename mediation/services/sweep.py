@@ -155,7 +155,7 @@ class DueRow(NamedTuple):
     def effects_row(self) -> effects.StageRow:
         return effects.StageRow(id=self.id, case_id=self.case_id, committee_id=self.committee_id,
                                 committee_name=self.committee_name, level=self.level, court_id=self.court_id,
-                                parent_id=self.parent_id, deadline_profile=self.deadline_profile)
+                                parent_id=self.parent_id, deadline_profile=self.deadline_profile, kind=self.kind)
 
 
 def _due_rows(conn, today: date, limit: Optional[int] = None) -> list[DueRow]:

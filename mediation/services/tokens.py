@@ -1,14 +1,19 @@
 """API bearer tokens: shown once, stored as SHA-256."""
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Optional
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from mediation.chinatime import utcnow
 from mediation.extensions import db
 from mediation.models import ApiToken
 from mediation.models import User
+
+#: ``last_used_at`` is kept to this precision.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -27,10 +32,13 @@ def create_token(username: str, name: str = '') -> str:
 
 def user_for_token(token: str) -> Optional[User]:
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                      ApiToken.revoked_at.is_(None)))
+                                                      ApiToken.revoked_at.is_(None))
+                            .options(so.joinedload(ApiToken.user).joinedload(User.organisation)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        row.last_used_at = now  # not on every request: a write per API call would cost more than the call
     return row.user
 
 

@@ -27,6 +27,7 @@ from mediation.models import Organisation
 from mediation.models import Stage
 from mediation.models import User
 from mediation.models import court_district
+from mediation.services import court_checks
 from mediation.services import effects
 from mediation.services.agreements import AgreementFacts
 from mediation.services.agreements import agreement_facts
@@ -35,6 +36,7 @@ from mediation.services.events import record_event
 from mediation.services.numbering import next_serial
 from workflows.enums import Level
 from workflows.enums import OrgKind
+from workflows.enums import StageKind
 from workflows.machine import HANDLER
 from workflows.machine import SYSTEM
 from workflows.machine import TRIGGERS
@@ -76,7 +78,32 @@ def build_context(stage: Stage, actor: Optional[User], reason: str = '', data: O
         requires_wet_signature=bool(category and category.needs_wet_signature),
         wet_signatures_confirmed=facts.parties_signed_on_paper,
         consent_pending=_arrived_by_automatic_referral(stage),
+        **_court_facts(stage),
     ), kind
+
+
+def _court_facts(stage: Stage) -> dict:
+    """What the court's guards need: the result that came back, how the case was sent down, the
+    confirmation's history (only looked up where the stage's kind and state can use it)."""
+    facts = {}
+    if stage.kind == StageKind.COURT and stage.state == State.COURT_RETURNED:
+        returned = db.session.scalar(sa.select(Event.data).where(Event.stage_id == stage.id,
+                                                                 Event.kind == 'receive_result')
+                                     .order_by(Event.at.desc(), Event.id.desc()).limit(1))
+        facts['court_result'] = (returned or {}).get('result') or 'failure'
+        sent = db.session.scalar(sa.select(Stage.kind).where(Stage.previous_stage_id == stage.id)
+                                 .order_by(Stage.id.desc()).limit(1))
+        facts['sent_as'] = sent.value if sent else None
+    elif stage.state == State.AGREED:
+        category = stage.case.category
+        facts['confirmable'] = bool(category is None or category.confirmable)
+        # the case's stages (the case page has them loaded already)
+        confirmations = [s for s in stage.case.stages if s.kind == StageKind.JUDICIAL_CONFIRMATION]
+        facts['confirmation_state'] = State(confirmations[-1].state).value if confirmations else None
+    elif stage.kind == StageKind.JUDICIAL_CONFIRMATION and stage.state == State.JC_REVIEWING:
+        facts['decision_extended'] = bool(db.session.scalar(sa.select(sa.exists().where(
+            Event.stage_id == stage.id, Event.kind == 'jc_extend'))))
+    return facts
 
 
 def _arrived_by_automatic_referral(stage: Stage) -> bool:
@@ -123,8 +150,14 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     except TransitionError as error:
         raise InvalidTransition(error.message, allowed=allowed_triggers(stage, actor))
 
-    stage.state = to_state  # the machine writes the value; the mapped column holds the member
     event_data = {key: value for key, value in ctx.data.items() if _jsonable(value)}
+    # The court's steps check what the machine cannot know (the number's type, the roster) first.
+    try:
+        opening = _court_step(stage, trigger, ctx.data, now, event_data)
+    except (ValidationFailed, InvalidTransition):
+        stage.state = from_state  # the machine moved the row; the step is refused after all
+        raise
+    stage.state = to_state  # the machine writes the value; the mapped column holds the member
     # The version goes up first: effects flush (the case number, new stages), and any flush of
     # this stage is the one that finds someone else's newer version.
     stage.version += 1
@@ -145,7 +178,13 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
     except StaleDataError:
         raise Conflict(CHANGED_MEANWHILE)
     effects.after_transition(db.session.connection(), trigger, [_row(stage)], now, ctx.reason)
-    db.session.expire(stage.case, ['stages'])  # an effect may have opened a stage
+    if opening is not None:
+        opening(db.session.connection(), _row(stage))
+    # An effect may have opened a stage or moved the court's: what the session holds of them is stale.
+    for other in list(db.session.identity_map.values()):
+        if isinstance(other, Stage) and other.case_id == stage.case_id and other is not stage:
+            db.session.expire(other)
+    db.session.expire(stage.case, ['stages'])
     refresh_deadline(stage)
     db.session.flush()
     return event
@@ -154,7 +193,35 @@ def apply_transition(stage: Stage, trigger: str, actor: Optional[User], *, reaso
 def _row(stage: Stage) -> effects.StageRow:
     return effects.StageRow(id=stage.id, case_id=stage.case_id, committee_id=stage.committee_id,
                             committee_name=stage.committee.name, level=stage.level.value, court_id=stage.court_id,
-                            parent_id=stage.committee.parent_id, deadline_profile=stage.case.deadline_profile)
+                            parent_id=stage.committee.parent_id, deadline_profile=stage.case.deadline_profile,
+                            kind=stage.kind.value)
+
+
+def _court_step(stage: Stage, trigger: str, data: dict, now: datetime, event_data: dict):
+    """Check and record what a court step carries; return the effect that opens a stage, if any.
+
+    Runs after the machine allowed the step and before the stage changes, so a refusal
+    (``ValidationFailed``) leaves nothing half done.
+    """
+    if trigger == 'court_register':
+        stage.court_case_number = court_checks.court_number(data.get('court_case_number'))
+        stage.accepted_at = now
+        event_data['court_case_number'] = stage.court_case_number
+    elif trigger == 'jc_accept':
+        stage.court_case_number = court_checks.confirmation_number(data.get('court_case_number'), stage)
+        stage.accepted_at = now
+        event_data['court_case_number'] = stage.court_case_number
+    elif trigger == 'send_down':
+        kind = court_checks.delegation_kind(data.get('delegation'))
+        committee = court_checks.invited_committee(stage.committee_id, data.get('committee_id'))
+        court_checks.delegation_number(stage.court_case_number, kind)
+        event_data.update(committee_id=committee.id, committee=committee.committee_name, delegation=kind.value)
+        return lambda conn, row: effects.open_delegated_stage(conn, row, committee.id, committee.level, kind, now)
+    elif trigger == 'apply_judicial_confirmation':
+        court = _court_for(stage, data.get('court'))
+        event_data.update(court=court.name, court_id=court.id)
+        return lambda conn, row: effects.open_confirmation_stage(conn, row, court.id, now)
+    return None
 
 
 def _jsonable(value):
@@ -184,7 +251,9 @@ def _court_for(stage: Stage, court_id) -> Organisation:
         try:
             court = db.session.get(Organisation, database_integer(court_id))
         except ValueError:
-            court = None
+            # a court's exact name does as well as its id (what the API's clients know)
+            court = db.session.scalar(sa.select(Organisation).where(
+                Organisation.name == str(court_id).strip(), Organisation.kind == OrgKind.COURT).limit(1))
         if court is None or court.kind != OrgKind.COURT:
             raise InvalidTransition('所选法院不存在。', allowed=[])
         return court

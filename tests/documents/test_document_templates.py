@@ -154,6 +154,8 @@ LABELS = {
                                  '申请人' + SIGN],
     'termination_notice': ['受理并依法进行调解', '《中华人民共和国人民调解法》第二十六条', '终止调解',
                            '你们可以依法通过仲裁、行政、司法等途径维护自己的权利。', '特此通知', '（印）', '送达回执'],
+    'closing_report': ['贵院', '收到案件材料', '共组织调解', '当事人', '第二十六条', '退回案件材料', '第二十二条', '特此报告',
+                       '人民调解员', '（印）'],
     'dossier_cover': ['调解卷宗', '卷名', '卷号', '人民调解员', '调解日期', '立卷人', '立卷日期', '保管期限', '备注',
                       '卷内目录', '序号', '文书名称', '页数'],
 }
@@ -180,6 +182,7 @@ def required_values(kind: str, context: DocumentContext) -> list[str]:
         + [party.id_number for party in context.parties if party.id_number]
         + [party.uscc for party in context.parties if party.uscc],
         'termination_notice': parties + ([context.termination_reason] if context.termination_reason else []),
+        'closing_report': parties + [context.court_name, context.court_case_number, context.title],
         'dossier_cover': [context.committee_name, context.title, context.mediators, context.retention],
     }[kind]
     if agreement and kind in ('agreement', 'oral_agreement'):
@@ -405,7 +408,8 @@ def test_dossier_raises_missing_glyphs_like_render_pdf(font_cache_dir):
 
 def test_registry_lists_the_kinds_in_dossier_order():
     assert KINDS == ['application', 'registration', 'rights_notice', 'session_record', 'agreement', 'oral_agreement',
-                     'follow_up', 'confirmation_application', 'termination_notice', 'dossier_cover']
+                     'follow_up', 'confirmation_application', 'termination_notice', 'closing_report',
+                     'dossier_cover']
     assert html.DOCUMENT_KINDS['agreement'].title == '人民调解协议书'
     for kind in html.DOCUMENT_KINDS.values():
         assert (html.TEMPLATE_FOLDER / kind.template).is_file()

@@ -70,7 +70,10 @@ def test_every_stage_gets_a_diagram_of_what_it_can_do(level, kind):
     drawn = set(re.findall(r'as (\w+)$', text, re.M))
     assert drawn == {state for edge in edges for state in edge[:2]} | {'pending_acceptance'}
     assert ('returned_to_court' in drawn) == kind.court_sent  # only a court-sent case goes back to the court
-    assert ('referred_up' in drawn) == (level.parent is not None)  # nothing goes above the district
+    # nothing goes above the district; the court's own stages are never referred up
+    assert ('referred_up' in drawn) == (level.parent is not None and not kind.at_court and not kind.court_sent)
+    assert ('court_received' in drawn) == (kind == StageKind.COURT)  # the court's steps on the court's stage only
+    assert ('jc_reviewing' in drawn) == (kind == StageKind.JUDICIAL_CONFIRMATION)
     assert all(TRIGGERS[name].dest is not None for name in possible_triggers(level, kind))
     assert not any(source == dest for source, dest, _ in edges)  # internal transitions draw no arrow
 

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from tests.transition_table import TABLES
 from tests.transition_table import TRANSITION_TABLE
 from workflows.enums import Level
 from workflows.enums import StageKind
@@ -29,7 +30,9 @@ S = State
 
 EXPECTED = TRANSITION_TABLE
 
-FULL_DATA = {'requested_by': '申请人', 'unit': 'days', 'amount': 15, 'court': '某区人民法院', 'result': 'confirmed'}
+FULL_DATA = {'requested_by': '申请人', 'unit': 'days', 'amount': 15, 'court': '某区人民法院',
+             'court_case_number': '（2026）浙0102民初567号', 'committee_id': 7, 'delegation': 'court_delegated',
+             'approved_by': '张院长'}
 
 
 class Row:
@@ -46,10 +49,13 @@ class Row:
 def permissive(trigger, **overrides):
     """A context every guard passes, fired by an actor allowed to fire ``trigger``."""
     actors = TRIGGERS[trigger].actors
+    kinds = TRIGGERS[trigger].kinds
     ctx = TransitionContext(
         actor=HANDLER if HANDLER in actors else SYSTEM,
-        level=Level.VILLAGE,
-        kind=StageKind.COURT_DELEGATED,
+        level=Level.VILLAGE if StageKind.COURT_DELEGATED in kinds else Level.COURT,
+        # only a court-sent case goes back to the court, and only other cases are referred on
+        kind=(StageKind.COURT_DELEGATED if trigger == 'return_to_court' else StageKind.PEOPLE)
+        if StageKind.PEOPLE in kinds else sorted(kinds)[0],
         reason='双方当事人同意',
         data=FULL_DATA,
         consent_recorded=True,
@@ -59,31 +65,52 @@ def permissive(trigger, **overrides):
         sealed=True,
         requires_wet_signature=True,
         wet_signatures_confirmed=True,
+        court_result='agreement' if trigger == 'file_agreement' else None,
     )
     return dataclasses.replace(ctx, **overrides)
 
 
 def test_triggers_match_the_expected_table():
-    assert set(TRIGGERS) == {name for moves in EXPECTED.values() for name in moves}
-    for state, moves in EXPECTED.items():
-        assert WORKFLOW.defined_from(state) == [name for name in TRIGGERS if name in moves]
+    assert set(TRIGGERS) == {name for table in TABLES.values() for moves in table.values() for name in moves}
+    for kind, table in TABLES.items():
+        for state, moves in table.items():
+            assert WORKFLOW.defined_from(state, kind) == [name for name in TRIGGERS if name in moves], (kind, state)
+
+
+@pytest.mark.parametrize('kind', [StageKind.COURT, StageKind.JUDICIAL_CONFIRMATION], ids=lambda k: k.value)
+@pytest.mark.parametrize('state', list(State), ids=lambda s: s.value)
+def test_every_trigger_from_every_state_of_the_courts_stages(kind, state):
+    table = TABLES[kind]
+    for trigger in TRIGGERS:
+        row = Row(state.value, kind=kind.value)
+        ctx = permissive(trigger, kind=kind, level=Level.COURT)
+        if trigger in table[state]:
+            expected = table[state][trigger] or state
+            assert WORKFLOW.fire(row, trigger, ctx) == (state, expected)
+        else:
+            with pytest.raises(IllegalTransition):
+                WORKFLOW.fire(row, trigger, ctx)
+            assert row.state == state.value
 
 
 @pytest.mark.parametrize('state', list(State), ids=lambda s: s.value)
 @pytest.mark.parametrize('trigger', list(TRIGGERS))
 def test_every_trigger_from_every_state(trigger, state):
     row = Row(state.value)
+    # a committee's stage: court-sent for the return to the court, people's mediation otherwise
+    ctx = permissive(trigger, level=Level.VILLAGE,
+                     kind=StageKind.COURT_DELEGATED if trigger == 'return_to_court' else StageKind.PEOPLE)
     if trigger in EXPECTED[state]:
         expected = EXPECTED[state][trigger] or state
-        assert WORKFLOW.fire(row, trigger, permissive(trigger)) == (state, expected)
+        assert WORKFLOW.fire(row, trigger, ctx) == (state, expected)
         assert row.state == expected.value
         assert type(row.state) is str
     else:
         with pytest.raises(IllegalTransition) as refused:
-            WORKFLOW.fire(row, trigger, permissive(trigger))
+            WORKFLOW.fire(row, trigger, ctx)
         assert refused.value.trigger == trigger
         assert refused.value.state == state
-        assert refused.value.allowed == WORKFLOW.defined_from(state)
+        assert refused.value.allowed == WORKFLOW.defined_from(state, ctx.kind)
         assert row.state == state.value
 
 
@@ -104,8 +131,9 @@ def test_unknown_trigger_is_illegal():
 
 def test_closed_allows_nothing_and_other_terminal_states_only_closing_or_agreement_tracking():
     assert WORKFLOW.defined_from(State.CLOSED) == []
-    for state in TERMINAL_STATES - {State.CLOSED, State.AGREED}:
-        assert WORKFLOW.defined_from(state) == ['close']
+    for kind, table in TABLES.items():
+        for state in TERMINAL_STATES - {State.CLOSED, State.AGREED}:
+            assert WORKFLOW.defined_from(state, kind) == (['close'] if table[state] else [])
     assert all(TRIGGERS[name].dest in (None, State.CLOSED) for name in WORKFLOW.defined_from(State.AGREED))
 
 
@@ -117,7 +145,8 @@ def test_state_groups():
     assert State.PAUSED not in CLOCK_RUNNING
     assert [state.label_zh for state in State] == [
         '待受理', '不予受理', '调解中', '中止', '协议待签', '已达成协议', '调解不成', '已移交上级', '已移送法院',
-        '已退回法院', '撤回', '终止调解', '已结案',
+        '已退回法院', '撤回', '终止调解', '已结案', '已收案', '已登记', '委派（委托）调解中', '调解结果已退回', '已立案',
+        '已转入审判', '调解协议已备案', '司法确认审查中', '裁定确认有效', '裁定驳回申请',
     ]
     assert all(state.label_en for state in State)
 
@@ -143,6 +172,8 @@ def test_state_groups():
     ('mediating', 'extend', {'consent_recorded': False}, 'consent_to_extension_recorded', '双方当事人同意'),
     ('mediating', 'return_to_court', {'kind': StageKind.PEOPLE}, 'court_sent_case', '法院委派、委托'),
     ('paused', 'return_to_court', {'kind': StageKind.PEOPLE, 'actor': SYSTEM}, 'court_sent_case', '法院'),
+    ('failed', 'refer_up', {'kind': StageKind.COURT_DELEGATED}, 'not_court_sent_case', '应退回法院'),
+    ('mediating', 'refer_to_court', {'kind': StageKind.COURT_ENTRUSTED}, 'not_court_sent_case', '应退回法院'),
 ])
 def test_guard_refuses_with_its_chinese_message(state, trigger, overrides, guard, message):
     row = Row(state)
@@ -182,7 +213,8 @@ REASON_REQUIRED = sorted(name for name, spec in TRIGGERS.items() if spec.reason_
 
 def test_reason_is_required_for_the_documented_triggers():
     assert REASON_REQUIRED == sorted([
-        'decline', 'pause', 'reopen_drafting', 'record_failure', 'refer_to_court', 'withdraw', 'terminate'])
+        'decline', 'pause', 'reopen_drafting', 'record_failure', 'refer_to_court', 'withdraw', 'terminate',
+        'jc_extend', 'jc_reject'])
 
 
 @pytest.mark.parametrize('trigger', REASON_REQUIRED)
@@ -199,8 +231,9 @@ def test_missing_reason_is_refused(trigger, reason):
 @pytest.mark.parametrize(('trigger', 'state', 'data', 'missing'), [
     ('pause', 'mediating', {}, ['requested_by']),
     ('extend', 'mediating', {'unit': 'months', 'amount': ''}, ['amount']),
-    ('apply_judicial_confirmation', 'agreed', {}, ['court']),
-    ('record_judicial_confirmation', 'agreed', {'court': '某区人民法院'}, ['result']),
+    ('court_register', 'court_received', {}, ['court_case_number']),
+    ('send_down', 'court_registered', {'committee_id': 3}, ['delegation']),
+    ('jc_extend', 'jc_reviewing', {}, ['approved_by']),
 ])
 def test_missing_data_is_refused(trigger, state, data, missing):
     row = Row(state)
@@ -217,9 +250,9 @@ def test_actor_table():
     def fired_by(actor):
         return {name for name, spec in TRIGGERS.items() if actor in spec.actors}
 
-    assert fired_by(SYSTEM) == {'refer_up', 'flag_for_decision', 'return_to_court'}
-    assert fired_by(COURT) == {'return_to_court', 'apply_judicial_confirmation', 'record_judicial_confirmation'}
-    assert fired_by(HANDLER) == set(TRIGGERS) - {'flag_for_decision'}
+    assert fired_by(SYSTEM) == {'refer_up', 'flag_for_decision', 'return_to_court', 'receive_result'}
+    assert fired_by(COURT) == {'return_to_court', 'apply_judicial_confirmation'}
+    assert fired_by(HANDLER) == set(TRIGGERS) - {'flag_for_decision', 'receive_result'}
 
 
 def test_system_refers_up_without_consent_as_a_proposal():
@@ -236,7 +269,7 @@ def test_system_still_cannot_refer_above_the_district():
     (SYSTEM, 'flag_for_decision', 'mediating'),
     (SYSTEM, 'return_to_court', 'failed'),
     (COURT, 'return_to_court', 'paused'),
-    (COURT, 'record_judicial_confirmation', 'agreed'),
+    (COURT, 'apply_judicial_confirmation', 'agreed'),
 ])
 def test_actor_may_fire(actor, trigger, state):
     row = Row(state)
@@ -385,9 +418,10 @@ def test_mermaid_shows_every_state_and_trigger():
     assert diagram.startswith('stateDiagram-v2\n')
     for state in State:
         assert f'state "{state.label_zh}" as {state.value}' in diagram
-    for state, moves in EXPECTED.items():
-        for trigger, dest in moves.items():
-            assert f'{state.value} --> {(dest or state).value}: {TRIGGERS[trigger].label_zh}' in diagram
+    for table in TABLES.values():
+        for state, moves in table.items():
+            for trigger, dest in moves.items():
+                assert f'{state.value} --> {(dest or state).value}: {TRIGGERS[trigger].label_zh}' in diagram
 
 
 def test_accepting_an_automatic_referral_needs_the_parties_consent():
@@ -408,14 +442,18 @@ def test_accepting_an_automatic_referral_needs_the_parties_consent():
     ('extend', State.MEDIATING, {'unit': 'days', 'amount': 'abc'}, ['amount']),
     ('extend', State.MEDIATING, {'unit': 'days', 'amount': 0}, ['amount']),
     ('extend', State.MEDIATING, {'unit': 'days', 'amount': 2.5}, ['amount']),
-    ('record_judicial_confirmation', State.AGREED, {'court': '某法院', 'result': 'maybe'}, ['result']),
+    ('court_register', State.COURT_RECEIVED, {'court_case_number': '2026浙0102民初1号'}, ['court_case_number']),
+    ('jc_accept', State.PENDING_ACCEPTANCE, {'court_case_number': '（2015）浙0102民特1号'}, ['court_case_number']),
+    ('send_down', State.COURT_REGISTERED, {'committee_id': 3, 'delegation': 'people'}, ['delegation']),
 ])
 def test_required_data_must_also_be_valid(trigger, state, data, bad):
     from types import SimpleNamespace
 
     from workflows.machine import DataInvalid
     stage = SimpleNamespace(state=state.value)
-    ctx = TransitionContext(actor=HANDLER, level=Level.VILLAGE, kind=StageKind.PEOPLE, data=data,
+    kinds = TRIGGERS[trigger].kinds
+    kind = StageKind.PEOPLE if StageKind.PEOPLE in kinds else sorted(kinds)[0]
+    ctx = TransitionContext(actor=HANDLER, level=Level.VILLAGE, kind=kind, data=data,
                             consent_recorded=True)
     with pytest.raises(DataInvalid) as refused:
         WORKFLOW.fire(stage, trigger, ctx)
