@@ -16,7 +16,7 @@ from mediation.cli import register_commands
 from mediation.court import bp as court_bp
 from mediation.crypto import FieldCipher
 from mediation.crypto import generate_key
-from mediation.database import install_sqlite_pragmas
+from mediation.database import install_connection_settings
 from mediation.database import normalise_database_url
 from mediation.errors import ConfigurationError
 from mediation.errors import register_error_handlers
@@ -117,7 +117,7 @@ def ensure_secrets(settings: dict, folder: Path) -> None:
 
 
 def register_database(app):
-    install_sqlite_pragmas()
+    install_connection_settings()
     db.init_app(app)
     app.extensions['field_cipher'] = FieldCipher(app.config['FIELD_ENCRYPTION_KEY'])
 

@@ -8,13 +8,19 @@ import sqlalchemy as sa
 _installed = False
 
 
-def install_sqlite_pragmas():
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for SQLite connections.
+def install_connection_settings():
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for SQLite connections; custom
+    plans for every statement on PostgreSQL.
 
     BEGIN IMMEDIATE takes the write lock when a transaction starts, so two writers queue on the
     busy timeout instead of one failing with "database is locked" when it upgrades a read
     snapshot that another writer has moved past (WAL's SQLITE_BUSY_SNAPSHOT). SQLite serves one
     office; serialising its transactions costs nothing there.
+
+    psycopg prepares a statement on the server after its fifth run, and PostgreSQL then may
+    switch to a generic plan, made without the values: for a keyset page (``id < :cursor``) it
+    walks from the newest row to the cursor, and the 1,000th filtered page of a million cases went
+    from 7 ms to 2 s on its tenth request. A custom plan costs well under a millisecond to make.
     """
     global _installed
     if _installed:
@@ -23,6 +29,10 @@ def install_sqlite_pragmas():
 
     @sa.event.listens_for(sa.engine.Engine, 'connect')
     def _on_connect(dbapi_connection, connection_record):
+        if type(dbapi_connection).__module__.startswith('psycopg'):
+            dbapi_connection.execute('SET plan_cache_mode = force_custom_plan')
+            dbapi_connection.commit()
+            return
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)

@@ -111,3 +111,11 @@ def test_the_command_line_names_a_configuration_error_without_a_traceback(tmp_pa
     assert result.returncode == 2
     assert result.stderr == ('Error: 配置有误 / configuration error: SECRET_KEY, FIELD_ENCRYPTION_KEY must be set '
                              '(environment or instance/config.py) when the database is not the local SQLite file\n')
+
+
+def test_postgresql_plans_each_statement_with_its_values(db):
+    """A generic plan walks a keyset page from the newest row (mediation.database)."""
+    import sqlalchemy as sa
+    if db.engine.dialect.name != 'postgresql':
+        pytest.skip('PostgreSQL only: SQLite has no plan cache')
+    assert db.session.execute(sa.text('SHOW plan_cache_mode')).scalar() == 'force_custom_plan'
