@@ -96,8 +96,9 @@ def _render(payload, runs, elapsed):
                    f"| {row['measured_on']} |")
     out.append('')
     out.append('Ours: `sweep_in_batches` — batches of 1,000 due stages, each its own transaction, on one '
-               'connection — in a warm process (in-process) and as `python -m mediation sweep` (process). '
-               'Two sweeps at once: two `sweep_in_batches` started together on two connections, sharing the due '
+               'connection on SQLite and two on PostgreSQL (`POSTGRESQL_SWEEP_CONNECTIONS`) — in a warm process '
+               '(in-process) and as `python -m mediation sweep` (process). '
+               'Two sweeps at once: two `sweep_in_batches` started together, sharing the due '
                'stages through `SKIP LOCKED` (PostgreSQL only), as two cron sweeps or servers do. '
                'Baseline: the issue\'s bare statement (UPDATE … RETURNING + one event per stage). Same writes: '
                'every row the sweep writes (per referred stage: the update, its event, which also claims the '
@@ -179,8 +180,8 @@ def _targets(rows, imports):
         two = _median(pg_1m, 'two_sweeps')
         if two:
             paired = _paired(pg_1m, 'two_sweeps')
-            lines.append(f"- Not the target, what the threads removed by issue 9 would give: two sweeps at once on "
-                         f"two connections (as two cron sweeps or servers run), PostgreSQL 1,000,000: {ms(two)} → "
+            lines.append(f"- Not the target: two sweeps at once "
+                         f"(as two cron sweeps or servers run), PostgreSQL 1,000,000: {ms(two)} → "
                          f"{two / baseline:.2f}× the bare statement (run by run {paired[0]:.2f}–{paired[-1]:.2f}×) "
                          f"— {'within' if two <= RATIO_TARGET * baseline else 'not within'} {RATIO_TARGET:.0f}×.")
     else:
