@@ -52,22 +52,11 @@ BARE_RATIO = 2.0
 
 
 def add_arguments(parser):
-    parser.add_argument('--sizes', type=options.sizes(2_000), default=[10_000, 1_000_000],
-                        help='cases per database, comma-separated (default: 10000,1000000)')
-    parser.add_argument('--db', type=options.kinds, default=list(KINDS),
-                        help='sqlite, postgresql or both, comma-separated (default: both)')
-    parser.add_argument('--duration', type=options.positive_number, default=10,
-                        help='seconds of wrk per URL (default: 10)')
+    options.add_served_database_arguments(parser, databases.DEFAULT_PG_URL, 'URL')
     parser.add_argument('--quick', action='store_true', help='10,000 cases only and 3 s of wrk per URL')
     parser.add_argument('--pages-databases', action='store_true',
                         help='use the pages suite\'s databases (same data) instead of this suite\'s own: with '
                              '--workdir, --keep and --reuse of a kept pages run, no second build')
-    parser.add_argument('--pg-url', default=os.environ.get('BENCH_PG_URL', databases.DEFAULT_PG_URL),
-                        help='PostgreSQL maintenance database URL (default: %(default)s or $BENCH_PG_URL)')
-    parser.add_argument('--workdir', default=None, help='where the databases and server logs go (default: temporary)')
-    parser.add_argument('--keep', action='store_true', help='keep the databases afterwards')
-    parser.add_argument('--reuse', action='store_true',
-                        help='use the databases an earlier --keep run left in --workdir instead of building them')
 
 
 class ApiDatabase(pages_db.PagesDatabase):

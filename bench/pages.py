@@ -58,21 +58,7 @@ PER_PAGE = 50
 
 
 def add_arguments(parser):
-    parser.add_argument('--sizes', type=options.sizes(2_000), default=[10_000, 1_000_000],
-                        help='cases per database, comma-separated (default: 10000,1000000)')
-    parser.add_argument('--db', type=options.kinds, default=list(KINDS),
-                        help='sqlite, postgresql or both, comma-separated (default: both)')
-    parser.add_argument('--duration', type=options.positive_number, default=10,
-                        help='seconds of wrk per page (default: 10)')
-    parser.add_argument('--pg-url', default=os.environ.get('BENCH_PG_URL', databases.DEFAULT_PG_URL),
-                        help='PostgreSQL maintenance database URL; the user must be allowed to create and drop '
-                             'databases (default: %(default)s or $BENCH_PG_URL)')
-    parser.add_argument('--workdir', default=None,
-                        help='where the SQLite files, the demo templates and the server logs go '
-                             '(default: a temporary folder)')
-    parser.add_argument('--keep', action='store_true', help='keep the databases afterwards')
-    parser.add_argument('--reuse', action='store_true',
-                        help='use the databases an earlier --keep run left in --workdir instead of building them')
+    options.add_served_database_arguments(parser, databases.DEFAULT_PG_URL, 'page')
 
 
 def run(args, previous) -> str:
